@@ -1,0 +1,4 @@
+"""A terminal negotiation game: a coalition of the willing bargains over a security guarantee
+for Ukraine, and a rules engine scores how credible the deal would be."""
+
+__version__ = "0.1.0"

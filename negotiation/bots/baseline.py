@@ -1,0 +1,225 @@
+"""The baseline bot: a sensible, unremarkable delegate.
+
+It wants its own satisfaction high, and it cares somewhat about the coalition's credibility.
+Its aspiration falls from a high opening to its walk-away value as the rounds run out (a
+linear concession curve), so deals become possible late in the talks. It pledges what it can
+afford, amends the package towards what it prefers while it is below its aspiration, supports
+and calls votes once it is content, and votes by its satisfaction against its walk-away value.
+The other side (a role outside the coalition) threatens when a declared red line is crossed,
+signals what it would accept, and vetoes at the Security Council when a real red line is
+crossed or the deal is worse for it than no deal.
+
+Later strategies (hardliner, pragmatist, reciprocator, spoiler) refine this one.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import ClassVar
+
+from negotiation.bots.base import Strategy
+from negotiation.engine import (
+    Abstain,
+    Action,
+    Amend,
+    CallVote,
+    Offer,
+    Pass,
+    Phase,
+    PledgeAction,
+    Propose,
+    RoleView,
+    Support,
+    Threaten,
+    Veto,
+    Vote,
+    Withdraw,
+)
+
+
+class Baseline(Strategy):
+    """Concedes linearly from a high opening to its walk-away value.
+
+    Attributes:
+        team_weight: how much coalition credibility counts beside own satisfaction.
+        opening: aspiration at the start, in satisfaction points above walk-away.
+        min_credibility: a coalition member rejects deals less credible than this.
+    """
+
+    name: ClassVar[str] = "baseline"
+    description: ClassVar[str] = "Concedes steadily from a high opening to its walk-away value."
+
+    team_weight = 0.25
+    opening = 25.0
+    min_credibility = 20.0
+    min_gain = 0.5
+
+    # --- the decision --------------------------------------------------------------------------
+
+    def choose(self, view: RoleView, rng: random.Random) -> Action:
+        if view.phase is Phase.VOTE:
+            return self.vote(view)
+        if view.phase is Phase.UNSC:
+            return self.unsc(view)
+        if view.brief.coalition:
+            return self.coalition_move(view, rng)
+        return self.other_side_move(view, rng)
+
+    def aspiration(self, view: RoleView) -> float:
+        """Satisfaction this bot holds out for now: falls to walk-away by the last round."""
+        walk = view.walk_away()
+        progress = (view.round - 1) / max(1, view.max_rounds - 1)
+        return walk + self.opening * (1.0 - progress)
+
+    def utility(self, credibility: float, satisfaction: float) -> float:
+        return satisfaction + self.team_weight * credibility
+
+    def vote(self, view: RoleView) -> Action:
+        sat = view.satisfaction()
+        accept = sat.acceptable
+        if view.brief.coalition and view.scorecard().total < self.min_credibility:
+            accept = False
+        return Vote(role=view.role, accept=accept)
+
+    def unsc(self, view: RoleView) -> Action:
+        sat = view.satisfaction()
+        crossed = any(part.startswith("red line crossed") for part, _ in sat.parts)
+        if crossed or not sat.acceptable:
+            return Veto(role=view.role)
+        return Abstain(role=view.role)
+
+    # --- coalition members ---------------------------------------------------------------------
+
+    def coalition_move(self, view: RoleView, rng: random.Random) -> Action:
+        sat = view.satisfaction().value
+        card = view.scorecard()
+        here = self.utility(card.total, sat)
+        aspiration = self.aspiration(view)
+
+        if sat < aspiration:
+            best = self.best_change(view, rng, here)
+            if best is not None:
+                return best
+        pledge = self.best_pledge(view, here)
+        if pledge is not None:
+            return pledge
+        if sat >= view.walk_away() and self.ready_to_vote(view, rng):
+            return CallVote(role=view.role)
+        if sat >= view.walk_away() and view.stances.get(view.role) != "support":
+            return Support(role=view.role)
+        if sat < aspiration:
+            best = self.best_change(view, rng, here - 5.0)
+            if best is not None:
+                return best
+        return Pass(role=view.role)
+
+    def best_change(self, view: RoleView, rng: random.Random, floor: float) -> Action | None:
+        """The amendment that raises this bot's utility most, if it beats ``floor``."""
+        candidates: list[tuple[float, float, Action]] = []
+        contested = self.recently_changed_by_others(view)
+        for issue_id, issue in view.issues.items():
+            if issue_id in contested:
+                continue
+            for option in issue.options:
+                if option == view.package[issue_id]:
+                    continue
+                package = {**view.package, issue_id: option}
+                cred, sat = view.score_deal(package, view.pledges)
+                candidates.append(
+                    (
+                        self.utility(cred, sat),
+                        rng.random(),
+                        Amend(role=view.role, issue=issue_id, option=option),
+                    )
+                )
+        if not candidates:
+            return None
+        value, _, action = max(candidates, key=lambda c: (c[0], c[1]))
+        return action if value > floor + self.min_gain else None
+
+    def recently_changed_by_others(self, view: RoleView) -> set[str]:
+        """Issues another seat amended within the last circle of turns.
+
+        Reversing a partner's amendment at once only starts a ping-pong; a delegate looks for
+        gains elsewhere first.
+        """
+        issues: set[str] = set()
+        horizon = view.steps - len(view.order)
+        for entry in reversed(view.log):
+            if entry.step <= horizon:
+                break
+            action = entry.action
+            if action is None or action.role == view.role:
+                continue
+            if isinstance(action, Amend):
+                issues.add(action.issue)
+            elif isinstance(action, Propose):
+                issues.update(action.package)
+        return issues
+
+    def best_pledge(self, view: RoleView, here: float) -> Action | None:
+        """A pledge change that raises this bot's utility, or None."""
+        best: tuple[float, Action] | None = None
+        own = view.pledges.get(view.role, {})
+        for kind_id, kind in view.pledge_kinds.items():
+            cap = view.capacity(kind_id)
+            current = own.get(kind_id, 0)
+            for units in {kind.step, cap // 2 // kind.step * kind.step, cap} - {0, current}:
+                if units <= 0 or units > cap:
+                    continue
+                pledges = {**view.pledges, view.role: {**own, kind_id: units}}
+                cred, sat = view.score_deal(view.package, pledges)
+                value = self.utility(cred, sat)
+                if value > here + self.min_gain and (best is None or value > best[0]):
+                    best = (value, PledgeAction(role=view.role, kind=kind_id, units=units))
+            if current:
+                pledges = {
+                    **view.pledges,
+                    view.role: {k: v for k, v in own.items() if k != kind_id},
+                }
+                cred, sat = view.score_deal(view.package, pledges)
+                value = self.utility(cred, sat)
+                if value > here + self.min_gain and (best is None or value > best[0]):
+                    best = (value, Withdraw(role=view.role, kind=kind_id))
+        return best[1] if best else None
+
+    def ready_to_vote(self, view: RoleView, rng: random.Random) -> bool:
+        if view.round < view.first_vote_round or view.vote_called_round >= view.round:
+            return False
+        supporters = sum(1 for r in view.signatories if view.stances.get(r) == "support")
+        late = view.round >= view.max_rounds - 1
+        return supporters >= len(view.signatories) - 2 or (late and rng.random() < 0.7)
+
+    # --- the other side ------------------------------------------------------------------------
+
+    def other_side_move(self, view: RoleView, rng: random.Random) -> Action:
+        sat = view.satisfaction()
+        threatened = {
+            e.action.red_line
+            for e in view.log
+            if e.round == view.round and isinstance(e.action, Threaten)
+        }
+        # Bluffed lines are threatened as loudly as real ones: that is what makes them bluffs.
+        for line in view.crossed_red_lines():
+            if line.id not in threatened:
+                return Threaten(role=view.role, red_line=line.id)
+        if not sat.acceptable or sat.value < self.aspiration(view):
+            offer = self.best_offer(view, rng)
+            if offer is not None:
+                return offer
+        if sat.acceptable and view.stances.get(view.role) != "support":
+            return Support(role=view.role)
+        return Pass(role=view.role)
+
+    def best_offer(self, view: RoleView, rng: random.Random) -> Action | None:
+        here = view.satisfaction().value
+        best: tuple[float, float, Action] | None = None
+        for issue_id, issue in view.issues.items():
+            for option in issue.options:
+                if option == view.package[issue_id]:
+                    continue
+                _, sat = view.score_deal({**view.package, issue_id: option}, view.pledges)
+                key = (sat, rng.random())
+                if sat > here + self.min_gain and (best is None or key > best[:2]):
+                    best = (*key, Offer(role=view.role, issue=issue_id, option=option))
+        return best[2] if best else None

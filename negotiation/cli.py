@@ -1,0 +1,389 @@
+"""The command line: the one place that prints and exits.
+
+Exit codes: 0 on success, 1 on bad input (one line on stderr naming the file, the place in it
+and what is wrong), 2 on bad usage. Nothing a user types or a file contains produces a
+traceback; set ``NEGOTIATION_DEBUG=1`` to see one for an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from negotiation import __version__
+from negotiation.scenario import (
+    DEFAULT_SCENARIO,
+    Scenario,
+    ScenarioError,
+    builtin_paths,
+    load_scenario,
+    resolve_scenario,
+    scenario_hash,
+)
+
+
+class UserError(Exception):
+    """Bad input: printed as one line, exit code 1."""
+
+
+class UsageError(Exception):
+    """Bad usage: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"seed {text} must be between 0 and 2^63 - 1")
+    return value
+
+
+def _step(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"step {text} cannot be negative")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = _Parser(
+        prog="negotiation",
+        description=(
+            "A negotiation game: a coalition of the willing bargains over a security "
+            "guarantee for Ukraine. With no command, opens the game in the terminal."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"negotiation {__version__}")
+    parser.add_argument(
+        "--saves-dir", default="saves", metavar="DIR", help="where saves go (default ./saves)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("scenarios", help="list the shipped scenarios")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+
+    p = sub.add_parser("simulate", help="play many all-bot games and report statistics")
+    p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
+    p.add_argument("--games", type=_positive, default=100, metavar="N")
+    p.add_argument("--seed", type=_seed, default=0, metavar="S")
+    p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+    p.add_argument(
+        "--seat",
+        action="append",
+        default=[],
+        metavar="ROLE=bot:STRATEGY",
+        help="the strategy for one role (repeatable); others use the scenario's default",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--save-dir", metavar="DIR", help="save every game in DIR")
+
+    p = sub.add_parser("replay", help="replay a saved game")
+    p.add_argument("save", metavar="SAVE")
+    p.add_argument("--headless", action="store_true", help="print instead of opening the viewer")
+    p.add_argument("--step", type=_step, metavar="N", help="stop after step N (default: the end)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--no-log", action="store_true", help="leave the log out")
+    return parser
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    rows: list[dict[str, Any]] = []
+    for path in builtin_paths():
+        try:
+            spec = load_scenario(path)
+        except ScenarioError as exc:
+            rows.append({"id": path.stem, "error": str(exc), "path": str(path)})
+            continue
+        rows.append(
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "summary": spec.summary,
+                "roles": list(spec.roles),
+                "rounds": spec.turns.rounds,
+                "path": str(path),
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("No scenarios are installed.")
+        return 1
+    width = max(len(r["id"]) for r in rows)
+    for row in rows:
+        if "error" in row:
+            print(f"{row['id']:<{width}}  (broken: {row['error']})")
+        else:
+            print(f"{row['id']:<{width}}  {row['title']} — {row['summary']}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    results: list[dict[str, Any]] = []
+    for file in args.files:
+        try:
+            spec = load_scenario(file)
+        except ScenarioError as exc:
+            failed += 1
+            results.append({"file": file, "ok": False, "error": str(exc)})
+            if not args.json:
+                print(str(exc), file=sys.stderr)
+            continue
+        results.append({"file": file, "ok": True, "id": spec.id, "hash": scenario_hash(spec)})
+        if not args.json:
+            print(
+                f"{file}: ok — {spec.id}: {len(spec.roles)} roles, {len(spec.issues)} issues, "
+                f"{len(spec.rules)} rules, {len(spec.injects)} injects"
+            )
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from negotiation.scenario.schema import scenario_schema
+
+    print(json.dumps(scenario_schema(), indent=2))
+    return 0
+
+
+def parse_seats(specs: Sequence[str], scenario: Scenario) -> dict[str, str]:
+    """``ROLE=human|bot[:STRATEGY]`` options as role -> seat.
+
+    Raises:
+        UsageError: a malformed option, an unknown role or strategy.
+    """
+    from negotiation.bots import STRATEGIES
+
+    seats: dict[str, str] = {}
+    for spec in specs:
+        role, sep, seat = spec.partition("=")
+        if not sep:
+            raise UsageError(f"--seat {spec}: expected ROLE=human or ROLE=bot[:STRATEGY]")
+        if role not in scenario.roles:
+            known = ", ".join(scenario.roles)
+            raise UsageError(f'--seat {spec}: no role "{role}" in {scenario.id} (roles: {known})')
+        kind, _, strategy = seat.partition(":")
+        if kind not in ("human", "bot") or (kind == "human" and strategy):
+            raise UsageError(f"--seat {spec}: expected human or bot[:STRATEGY]")
+        if kind == "bot" and strategy and strategy not in STRATEGIES:
+            known = ", ".join(STRATEGIES)
+            raise UsageError(f'--seat {spec}: no strategy "{strategy}" (strategies: {known})')
+        seats[role] = seat
+    return seats
+
+
+def bot_strategies(scenario: Scenario, seats: dict[str, str]) -> dict[str, str]:
+    """The strategy for every role: from ``seats``, else the scenario's default."""
+    from negotiation.bots import STRATEGIES
+
+    out: dict[str, str] = {}
+    for role_id, role in scenario.roles.items():
+        seat = seats.get(role_id, "bot")
+        _, _, name = seat.partition(":")
+        name = name or role.default_strategy
+        if name not in STRATEGIES:
+            raise UserError(
+                f'{scenario.id}: roles.{role_id}.default_strategy: unknown strategy "{name}" '
+                f"(strategies: {', '.join(STRATEGIES)})"
+            )
+        out[role_id] = name
+    return out
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from negotiation.bots import strategy
+    from negotiation.bots.runner import simulate
+    from negotiation.savefile import make_save, write_save
+
+    scenario = resolve_scenario(args.scenario)
+    seats = parse_seats(args.seat, scenario)
+    for role, seat in seats.items():
+        if seat == "human":
+            raise UsageError(f"--seat {role}=human: simulate plays bots only")
+    strategies = bot_strategies(scenario, seats)
+    save_dir = Path(args.save_dir) if args.save_dir else None
+    if save_dir is not None:
+        try:
+            save_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"{save_dir}: cannot create folder: {exc.strerror or exc}") from None
+
+    progress = sys.stderr.isatty() and not args.json
+
+    def on_game(index: int, state: Any) -> None:
+        if save_dir is not None:
+            seed = args.seed + index
+            save = make_save(
+                state,
+                {r: f"bot:{s}" for r, s in strategies.items()},
+                name=f"{scenario.id} simulated game, seed {seed}",
+            )
+            try:
+                write_save(save_dir / f"sim-{scenario.id}-{seed}.json", save)
+            except OSError as exc:
+                raise UserError(f"{save_dir}: cannot write save: {exc.strerror or exc}") from None
+        if progress and (index + 1) % max(1, args.games // 100) == 0:
+            done = (index + 1) / args.games
+            bar = "█" * int(done * 30)
+            print(f"\r  [{bar:<30}] {index + 1}/{args.games}", end="", file=sys.stderr)
+
+    report = simulate(
+        scenario, args.games, args.seed, strategies, strategy, rounds=args.rounds, on_game=on_game
+    )
+    if progress:
+        print(file=sys.stderr)
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(
+        f"{scenario.title}: {report.games} games, seeds {args.seed}–{args.seed + report.games - 1}"
+    )
+    print(f"Strategies: {', '.join(f'{r}={s}' for r, s in strategies.items())}")
+    print(f"Agreement rate: {report.agreement_rate:.1%}")
+    outcomes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.outcomes.items())
+    print(f"Outcomes: {outcomes}")
+    if report.credibility:
+        print(
+            f"Credibility of adopted deals: mean {summary['credibility_mean']}, "
+            f"sd {summary['credibility_sd']}, range {summary['credibility_min']}–"
+            f"{summary['credibility_max']}"
+        )
+        print(f"Stress test hold rate (mean): {summary['stress_hold_rate']}")
+    else:
+        print("Credibility of adopted deals: no deal was adopted")
+    print("Mean satisfaction at the end:")
+    sats = summary["satisfaction_mean"]
+    assert isinstance(sats, dict)
+    for role, value in sats.items():
+        walk = scenario.roles[role].walk_away
+        print(f"  {scenario.roles[role].name:<16}{value:6.1f}  (walk-away {walk:g})")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from negotiation.report.text import format_state, state_summary
+    from negotiation.savefile import SaveError, loads, replay_states
+
+    if not args.headless:
+        raise UsageError(
+            "replay: the replay viewer is not in this version yet; use --headless to print the game"
+        )
+    path = Path(args.save)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a save file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    save = loads(raw, str(path))
+    if args.step is not None and args.step > len(save.log):
+        raise UserError(f"{path}: --step {args.step}: the save has only {len(save.log)} steps")
+    state = None
+    for state in replay_states(save, str(path)):
+        if args.step is not None and state.steps >= args.step:
+            break
+    assert state is not None
+    try:
+        if args.json:
+            print(json.dumps(state_summary(state, log=not args.no_log), indent=2))
+        else:
+            print(format_state(state, log=not args.no_log))
+    except SaveError:  # pragma: no cover - replay already checked everything
+        raise
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from negotiation.tui.app import run
+
+    return run(saves_dir=Path(args.saves_dir))
+
+
+COMMANDS = {
+    "scenarios": cmd_scenarios,
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "simulate": cmd_simulate,
+    "replay": cmd_replay,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    from negotiation.savefile import SaveError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return cmd_tui(args)
+        return COMMANDS[args.command](args)
+    except (ScenarioError, SaveError, UserError) as exc:
+        print(f"negotiation: {exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"negotiation: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("negotiation: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the last line of defence: never a traceback for a user
+        if os.environ.get("NEGOTIATION_DEBUG"):
+            raise
+        print(
+            f"negotiation: internal error: {type(exc).__name__}: {exc} "
+            "(set NEGOTIATION_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Every move a seat (or the facilitator) can make, as a tagged union of frozen models.
+
+Each action carries ``type``, a literal that names it, so a whole log round-trips through JSON
+with one ``TypeAdapter`` and a save from anyone is validated strictly on load.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Text = Annotated[str, StringConstraints(max_length=500)]
+
+FACILITATOR = "facilitator"
+"""The seat id of the facilitator, who runs the exercise and sits at no table."""
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Id
+    """The seat that makes the move (``facilitator`` for the facilitator's moves)."""
+
+    @property
+    def ends_turn(self) -> bool:
+        """True for moves that pass the turn to the next seat."""
+        return True
+
+
+class Propose(_Action):
+    """Table a whole package, replacing the one on the table."""
+
+    type: Literal["propose"] = "propose"
+    package: dict[Id, Id]
+    """An option for every issue."""
+
+
+class Amend(_Action):
+    """Change one issue of the package on the table."""
+
+    type: Literal["amend"] = "amend"
+    issue: Id
+    option: Id
+
+
+class PledgeAction(_Action):
+    """Set this role's pledge of one kind to a number of units."""
+
+    type: Literal["pledge"] = "pledge"
+    kind: Id
+    units: int = Field(ge=1, le=10_000)
+
+
+class Withdraw(_Action):
+    """Withdraw this role's pledge of one kind."""
+
+    type: Literal["withdraw"] = "withdraw"
+    kind: Id
+
+
+class Support(_Action):
+    """Declare support for the package on the table."""
+
+    type: Literal["support"] = "support"
+
+
+class Object(_Action):
+    """Object to the package on the table, with an optional reason."""
+
+    type: Literal["object"] = "object"
+    reason: Text = ""
+
+
+class CallVote(_Action):
+    """Put the deal on the table to a vote of every seat."""
+
+    type: Literal["call_vote"] = "call_vote"
+
+
+class Vote(_Action):
+    """Accept or reject the deal put to the vote."""
+
+    type: Literal["vote"] = "vote"
+    accept: bool
+
+
+class Veto(_Action):
+    """Veto the Security Council resolution the deal needs."""
+
+    type: Literal["veto"] = "veto"
+
+
+class Abstain(_Action):
+    """Let the Security Council resolution pass."""
+
+    type: Literal["abstain"] = "abstain"
+
+
+class Message(_Action):
+    """A private message to one other role. It does not end the turn."""
+
+    type: Literal["message"] = "message"
+    to: Id
+    text: Text = ""
+
+    @property
+    def ends_turn(self) -> bool:
+        return False
+
+
+class Threaten(_Action):
+    """Warn in public that the deal crosses one of this role's declared red lines."""
+
+    type: Literal["threaten"] = "threaten"
+    red_line: Id
+
+
+class Offer(_Action):
+    """Say in public that this role could live with the deal if one issue changed."""
+
+    type: Literal["offer"] = "offer"
+    issue: Id
+    option: Id
+
+
+class Pass(_Action):
+    """Do nothing this turn."""
+
+    type: Literal["pass"] = "pass"
+
+
+class WalkOut(_Action):
+    """Leave the talks. The game ends without a deal."""
+
+    type: Literal["walk_out"] = "walk_out"
+
+
+class InjectAction(_Action):
+    """The facilitator plays an event from the deck now."""
+
+    type: Literal["inject"] = "inject"
+    inject: Id
+
+    @property
+    def ends_turn(self) -> bool:
+        return False
+
+
+class Advance(_Action):
+    """The facilitator ends the current round now."""
+
+    type: Literal["advance"] = "advance"
+
+    @property
+    def ends_turn(self) -> bool:
+        return False
+
+
+Action = Annotated[
+    Propose
+    | Amend
+    | PledgeAction
+    | Withdraw
+    | Support
+    | Object
+    | CallVote
+    | Vote
+    | Veto
+    | Abstain
+    | Message
+    | Threaten
+    | Offer
+    | Pass
+    | WalkOut
+    | InjectAction
+    | Advance,
+    Discriminator("type"),
+]
+"""Any action, told apart by its ``type``."""
+
+ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
+ACTION_LIST_ADAPTER: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
+
+FREE_TEXT_FIELDS = ("text", "reason")
+"""Fields a player writes freely; ``legal_actions`` lists their actions with them empty."""
+
+
+def template(action: Action) -> Action:
+    """The action with its free-text fields emptied, as ``legal_actions`` lists it."""
+    updates = {name: "" for name in FREE_TEXT_FIELDS if getattr(action, name, "")}
+    return action.model_copy(update=updates) if updates else action

@@ -1,0 +1,204 @@
+"""The state of one game: frozen, and replaced whole by every action.
+
+A :class:`GameState` holds everything the rules need and the log of what happened. It never
+changes; :func:`negotiation.engine.apply` returns a new one. Nothing here reads a clock, a file
+or a terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from negotiation.engine.actions import Action
+from negotiation.rules import Ruleset, ScoreCard, Situation
+from negotiation.scenario import Scenario
+
+
+class Phase(StrEnum):
+    """Where a game stands."""
+
+    DIPLOMACY = "diplomacy"
+    """Seats take turns to amend, pledge, support, object, message and call votes."""
+    VOTE = "vote"
+    """Every seat, in turn order, accepts or rejects the deal on the table."""
+    UNSC = "unsc"
+    """The Security Council votes on the resolution the deal's mandate needs."""
+    ENDED = "ended"
+    """The game is over; see ``status``."""
+
+
+class Status(StrEnum):
+    """How a game stands or ended."""
+
+    NEGOTIATING = "negotiating"
+    """Talks go on."""
+    ADOPTED = "adopted"
+    """Every required signatory accepted and every national vote passed."""
+    UNRATIFIED = "unratified"
+    """The governments signed, but a national parliament voted the deal down."""
+    COLLAPSED = "collapsed"
+    """A delegation walked out."""
+    NO_DEAL = "no_deal"
+    """The last round ended without an adopted deal."""
+
+
+class LogEntry(BaseModel):
+    """One line of the game's log.
+
+    Attributes:
+        step: number of actions applied before this entry (0 for events before the first).
+        round: the round it happened in.
+        actor: the role that acted, ``facilitator``, or ``game`` for the game's own events.
+        text: what happened, in a sentence.
+        visible_to: roles that may see it; empty for public entries.
+        action: the action, for entries that record one.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int
+    round: int
+    actor: str
+    text: str
+    visible_to: tuple[str, ...] = ()
+    action: Action | None = None
+
+    def visible(self, role: str | None) -> bool:
+        """True if ``role`` (None for the public) may see this entry."""
+        return not self.visible_to or (role is not None and role in self.visible_to)
+
+
+class RatificationResult(BaseModel):
+    """How one national vote went."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: str
+    body: str
+    passed: bool
+    because: str
+
+
+class StressResult(BaseModel):
+    """The post-deal stress test: simulated futures of probing after the truce.
+
+    Attributes:
+        draws: futures simulated.
+        held: futures in which deterrence held for every year.
+        hold_rate: ``held / draws``.
+        deterrence: chance that one probe is deterred, at this deal's credibility.
+        held_this_time: whether it held in the future this game tells.
+        narrative: the told future, a line a year.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    draws: int
+    held: int
+    hold_rate: float
+    deterrence: float
+    held_this_time: bool
+    narrative: tuple[str, ...]
+
+
+class GameState(BaseModel):
+    """Everything about a game at one moment. Frozen: actions return a new state."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    rules: Ruleset = Field(exclude=True, repr=False)
+    """The compiled scenario (not serialised: a save embeds the scenario itself)."""
+    seed: int
+    max_rounds: int
+    round: int = 1
+    phase: Phase = Phase.DIPLOMACY
+    turn: str | None = None
+    """The seat whose move it is, or None when the game has ended."""
+    package: dict[str, str]
+    pledges: dict[str, dict[str, int]] = Field(default_factory=dict)
+    stances: dict[str, str] = Field(default_factory=dict)
+    """role -> "support" or "object", for the package on the table."""
+    votes: dict[str, bool] = Field(default_factory=dict)
+    """Votes cast so far in the vote under way."""
+    last_vote: dict[str, bool] = Field(default_factory=dict)
+    """Votes of the last finished vote."""
+    vote_caller: str | None = None
+    vote_called_round: int = 0
+    messages_sent: int = 0
+    """Private messages the seat on turn has sent this turn."""
+    events: tuple[str, ...] = ()
+    """Injects that have struck, in order."""
+    dimension_shift: dict[str, float] = Field(default_factory=dict)
+    walk_away_shift: dict[str, float] = Field(default_factory=dict)
+    support_shift: dict[str, float] = Field(default_factory=dict)
+    capacity_shift: dict[str, dict[str, int]] = Field(default_factory=dict)
+    forced_vote: bool = False
+    vetoed: bool = False
+    unsc_vetoes: tuple[str, ...] = ()
+    """Who vetoed the last Security Council resolution."""
+    ratifications: tuple[RatificationResult, ...] = ()
+    status: Status = Status.NEGOTIATING
+    walked_out: str | None = None
+    stress: StressResult | None = None
+    steps: int = 0
+    """Actions applied so far."""
+    log: tuple[LogEntry, ...] = ()
+
+    # --- derived views ------------------------------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario this game is played with."""
+        return self.rules.scenario
+
+    @property
+    def adopted(self) -> bool:
+        """True once the signatories adopted the deal (ratified or not)."""
+        return self.status in (Status.ADOPTED, Status.UNRATIFIED)
+
+    @property
+    def over(self) -> bool:
+        """True when the game has ended."""
+        return self.phase is Phase.ENDED
+
+    @property
+    def actions(self) -> list[Action]:
+        """The actions applied so far, in order: what a save stores."""
+        return [entry.action for entry in self.log if entry.action is not None]
+
+    def situation(self) -> Situation:
+        """What the rules read of this game besides the deal."""
+        signed = frozenset(r for r, yes in self.last_vote.items() if yes)
+        return Situation(
+            round=self.round,
+            vetoed=self.vetoed,
+            adopted=self.adopted,
+            events=frozenset(self.events),
+            signed=signed,
+            supports=frozenset(r for r, s in self.stances.items() if s == "support"),
+            dimension_shift=self.dimension_shift,
+            walk_away_shift=self.walk_away_shift,
+            support_shift=self.support_shift,
+        )
+
+    def scorecard(self) -> ScoreCard:
+        """Credibility of the deal on the table."""
+        return self.rules.credibility(self.package, self.pledges, self.situation())
+
+    def capacity(self, role: str, kind: str) -> int:
+        """Most units of a pledge kind a role can offer now."""
+        base = self.scenario.roles[role].capacities.get(kind, 0)
+        return max(0, base + self.capacity_shift.get(role, {}).get(kind, 0))
+
+    def fingerprint(self) -> str:
+        """A short hash of the state, stored with each step of a save to check its replay."""
+        data: dict[str, Any] = self.model_dump(mode="json", exclude={"log", "rules"})
+        data["log_length"] = len(self.log)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]

@@ -1,0 +1,281 @@
+"""What one seat may see of a game, and how a finished game turned out.
+
+UIs and bots read private information only through a :class:`RoleView`: its own brief,
+preferences and satisfaction, its own private messages and events, and the public rest. A
+hot-seat hand-off or a projector screen built on a view cannot leak another role's secrets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from negotiation.engine.actions import Action
+from negotiation.engine.state import GameState, LogEntry, Phase, Status, StressResult
+from negotiation.rules import RedLineCheck, Satisfaction, ScoreCard
+from negotiation.scenario.model import Issue, PledgeKind, Role
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+@dataclass(frozen=True)
+class Preview:
+    """How a move would change the score, before it is sent.
+
+    Attributes:
+        credibility_before: credibility of the deal on the table now.
+        credibility_after: credibility if the move is made.
+        satisfaction_before: the seat's own satisfaction now.
+        satisfaction_after: the seat's own satisfaction if the move is made.
+    """
+
+    credibility_before: float
+    credibility_after: float
+    satisfaction_before: float
+    satisfaction_after: float
+
+
+class RoleView:
+    """One seat's window on a game.
+
+    Args:
+        state: the game.
+        role: the seat's role id.
+    """
+
+    def __init__(self, state: GameState, role: str) -> None:
+        if role not in state.scenario.roles:
+            raise KeyError(role)
+        self._state = state
+        self.role = role
+
+    # --- public -------------------------------------------------------------------------------
+
+    @property
+    def issues(self) -> Mapping[str, Issue]:
+        """The issues and their options (public)."""
+        return MappingProxyType(self._state.scenario.issues)
+
+    @property
+    def pledge_kinds(self) -> Mapping[str, PledgeKind]:
+        return MappingProxyType(self._state.scenario.pledge_kinds)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Roles in turn order; the first chairs."""
+        return tuple(self._state.scenario.turns.order)
+
+    @property
+    def signatories(self) -> tuple[str, ...]:
+        return tuple(self._state.scenario.signatories)
+
+    @property
+    def first_vote_round(self) -> int:
+        return self._state.scenario.turns.first_vote_round
+
+    def role_name(self, role: str) -> str:
+        """Display name of any role (public)."""
+        return self._state.scenario.roles[role].name
+
+    def public_position(self, role: str) -> str:
+        """Any role's public position."""
+        return self._state.scenario.roles[role].public_position
+
+    def legal_actions(self, *, proposals: bool = False) -> list[Action]:
+        """This seat's legal moves now (whole-package proposals only if asked for)."""
+        from negotiation.engine.core import legal_actions
+
+        return legal_actions(self._state, self.role, proposals=proposals)
+
+    def is_legal(self, action: Action) -> bool:
+        from negotiation.engine.core import is_legal
+
+        return action.role == self.role and is_legal(self._state, action)
+
+    @property
+    def seed(self) -> int:
+        return self._state.seed
+
+    @property
+    def steps(self) -> int:
+        return self._state.steps
+
+    @property
+    def round(self) -> int:
+        return self._state.round
+
+    @property
+    def max_rounds(self) -> int:
+        return self._state.max_rounds
+
+    @property
+    def phase(self) -> Phase:
+        return self._state.phase
+
+    @property
+    def status(self) -> Status:
+        return self._state.status
+
+    @property
+    def turn(self) -> str | None:
+        return self._state.turn
+
+    @property
+    def my_turn(self) -> bool:
+        return self._state.turn == self.role
+
+    @property
+    def package(self) -> Mapping[str, str]:
+        return MappingProxyType(self._state.package)
+
+    @property
+    def pledges(self) -> Mapping[str, Mapping[str, int]]:
+        return MappingProxyType(self._state.pledges)
+
+    @property
+    def stances(self) -> Mapping[str, str]:
+        return MappingProxyType(self._state.stances)
+
+    @property
+    def votes(self) -> Mapping[str, bool]:
+        """Votes cast so far in the vote under way (votes are public)."""
+        return MappingProxyType(self._state.votes)
+
+    @property
+    def last_vote(self) -> Mapping[str, bool]:
+        return MappingProxyType(self._state.last_vote)
+
+    @property
+    def vote_called_round(self) -> int:
+        return self._state.vote_called_round
+
+    @property
+    def messages_sent(self) -> int:
+        return self._state.messages_sent
+
+    @property
+    def stress(self) -> StressResult | None:
+        return self._state.stress
+
+    def scorecard(self) -> ScoreCard:
+        """Credibility of the deal on the table: public to every seat."""
+        return self._state.scorecard()
+
+    def capacity(self, kind: str) -> int:
+        """Most units of a pledge kind this seat can offer now."""
+        return self._state.capacity(self.role, kind)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Events this seat has been told of."""
+        spec = self._state.scenario
+        visible = {i.id for i in spec.injects if not i.visible_to or self.role in i.visible_to}
+        return tuple(e for e in self._state.events if e in visible)
+
+    @property
+    def log(self) -> tuple[LogEntry, ...]:
+        """The public log and this seat's private entries."""
+        return tuple(e for e in self._state.log if e.visible(self.role))
+
+    # --- private to this seat -----------------------------------------------------------------
+
+    @property
+    def brief(self) -> Role:
+        """This seat's own role, private brief and preferences included."""
+        return self._state.scenario.roles[self.role]
+
+    def crossed_red_lines(self) -> list[RedLineCheck]:
+        """This seat's declared red lines (real or bluffed) that the deal on the table crosses."""
+        state = self._state
+        return [
+            line
+            for line in state.rules.crossed_red_lines(
+                state.package, state.pledges, state.situation()
+            )
+            if line.role == self.role
+        ]
+
+    def walk_away(self) -> float:
+        return self._state.rules.walk_away(self.role, self._state.situation())
+
+    def satisfaction(self) -> Satisfaction:
+        """This seat's own satisfaction with the deal on the table."""
+        state = self._state
+        return state.rules.satisfaction_detail(
+            self.role, state.package, state.pledges, state.scorecard(), state.situation()
+        )
+
+    def score_deal(
+        self, package: Mapping[str, str], pledges: Mapping[str, Mapping[str, int]]
+    ) -> tuple[float, float]:
+        """(credibility, own satisfaction) of a hypothetical deal in the current situation."""
+        state = self._state
+        situation = state.situation()
+        card = state.rules.credibility(package, pledges, situation)
+        return card.total, state.rules.satisfaction(self.role, package, pledges, card, situation)
+
+    def preview(self, action: Action) -> Preview:
+        """How an amendment, proposal, pledge or withdrawal would move the scores."""
+        from negotiation.engine.actions import Amend, PledgeAction, Propose, Withdraw
+
+        state = self._state
+        package: Mapping[str, str] = state.package
+        pledges: Mapping[str, Mapping[str, int]] = state.pledges
+        if isinstance(action, Amend):
+            package = {**package, action.issue: action.option}
+        elif isinstance(action, Propose):
+            package = dict(action.package)
+        elif isinstance(action, PledgeAction):
+            pledges = {
+                **pledges,
+                action.role: {**pledges.get(action.role, {}), action.kind: action.units},
+            }
+        elif isinstance(action, Withdraw):
+            own = {k: v for k, v in pledges.get(action.role, {}).items() if k != action.kind}
+            pledges = {**pledges, action.role: own}
+        before_c, before_s = self.score_deal(state.package, state.pledges)
+        after_c, after_s = self.score_deal(package, pledges)
+        return Preview(before_c, after_c, before_s, after_s)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a finished game turned out.
+
+    Attributes:
+        status: how it ended.
+        credibility: credibility of the final deal on the table.
+        satisfactions: each role's satisfaction with it.
+        walk_aways: each role's walk-away value at the end.
+        stress: the stress test, if the deal came into force.
+        rounds: rounds played.
+    """
+
+    status: Status
+    credibility: float
+    satisfactions: Mapping[str, float]
+    walk_aways: Mapping[str, float]
+    stress: StressResult | None
+    rounds: int
+
+
+def outcome(state: GameState) -> Outcome:
+    """The outcome of a game (also of one still running: its standing so far)."""
+    card = state.scorecard()
+    situation = state.situation()
+    rules = state.rules
+    sats = {
+        role: rules.satisfaction(role, state.package, state.pledges, card, situation)
+        for role in state.scenario.roles
+    }
+    walks = {role: rules.walk_away(role, situation) for role in state.scenario.roles}
+    return Outcome(
+        state.status,
+        card.total,
+        MappingProxyType(sats),
+        MappingProxyType(walks),
+        state.stress,
+        state.round,
+    )

@@ -1,0 +1,1 @@
+"""Reports on games: text summaries now; debriefs and briefs as Markdown and HTML later."""

@@ -1,0 +1,410 @@
+"""Credibility and satisfaction: how a deal is scored, with every point explained.
+
+A :class:`Ruleset` compiles a scenario's expressions once. Scoring a deal then evaluates each
+rule's compiled predicate against a :class:`DealContext` and adds up the effects. The engine,
+the bots and the analysis all score through this one module, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from negotiation.scenario.expr import Predicate, compile_predicate
+from negotiation.scenario.loader import names_of
+from negotiation.scenario.model import DIMENSIONS, Ratification, Rule, Scenario
+
+Package = Mapping[str, str]
+"""One option for each issue: issue id -> option id."""
+
+Pledges = Mapping[str, Mapping[str, int]]
+"""Standing pledges: role id -> pledge kind -> units."""
+
+_EMPTY: Mapping[str, float] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the rules may read of a game besides the deal itself.
+
+    Attributes:
+        round: the current round (1-based).
+        vetoed: a Security Council resolution for the deal was vetoed.
+        adopted: the deal has been adopted.
+        events: ids of injects that have struck.
+        signed: roles that accepted the deal in the last vote.
+        supports: roles that have declared support for the deal on the table.
+        dimension_shift: lasting changes to credibility dimensions from injects.
+        walk_away_shift: changes to roles' walk-away values from injects.
+        support_shift: changes to roles' domestic support from injects.
+    """
+
+    round: int = 1
+    vetoed: bool = False
+    adopted: bool = False
+    events: frozenset[str] = frozenset()
+    signed: frozenset[str] = frozenset()
+    supports: frozenset[str] = frozenset()
+    dimension_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+    walk_away_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+    support_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A rule that held for a deal, and what it did.
+
+    Attributes:
+        id: the rule's id (or ``inject:ID`` for an event's lasting effect).
+        effect: points it moved on each dimension.
+        because: why, in the scenario's words.
+        source: a source or historical analogy, possibly empty.
+    """
+
+    id: str
+    effect: Mapping[str, float]
+    because: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    """The credibility of a deal, and why.
+
+    Attributes:
+        total: weighted geometric mean of the dimensions, 0-100.
+        dimensions: each dimension's value, 0-100, in display order.
+        fired: the rules that held (and injects that weigh on the score), in scenario order.
+    """
+
+    total: float
+    dimensions: Mapping[str, float]
+    fired: tuple[FiredRule, ...]
+
+    def explain(self, dimension: str) -> list[tuple[str, float, str]]:
+        """(rule id, points, because) for every rule that moved one dimension."""
+        return [
+            (rule.id, rule.effect[dimension], rule.because)
+            for rule in self.fired
+            if rule.effect.get(dimension)
+        ]
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """A role's satisfaction with a deal, against its walk-away value.
+
+    Attributes:
+        role: the role's id.
+        value: satisfaction, 0-100.
+        walk_away: the walk-away value in force (after injects).
+        parts: (what, points) lines that add up to the value before clamping.
+    """
+
+    role: str
+    value: float
+    walk_away: float
+    parts: tuple[tuple[str, float], ...]
+
+    @property
+    def acceptable(self) -> bool:
+        """True if the deal is at least as good as walking away."""
+        return self.value >= self.walk_away
+
+    @property
+    def margin(self) -> float:
+        """Satisfaction above (or below, if negative) the walk-away value."""
+        return self.value - self.walk_away
+
+
+def geometric_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """Weighted geometric mean of 0-100 values: one value at 0 makes the mean 0."""
+    total_weight = sum(weights.values())
+    if total_weight <= 0:
+        return 0.0
+    acc = 0.0
+    for key, weight in weights.items():
+        if weight <= 0:
+            continue
+        value = values[key]
+        if value <= 0:
+            return 0.0
+        acc += weight * math.log(value)
+    return math.exp(acc / total_weight)
+
+
+class DealContext:
+    """Answers an expression's questions about one deal in one situation."""
+
+    __slots__ = (
+        "_cred",
+        "_ruleset",
+        "_sat",
+        "adopted",
+        "package",
+        "pledges",
+        "round",
+        "situation",
+        "vetoed",
+    )
+
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        package: Package,
+        pledges: Pledges,
+        situation: Situation,
+        *,
+        credibility: Callable[[], float] | None = None,
+        satisfaction: Callable[[str], float] | None = None,
+    ) -> None:
+        self._ruleset = ruleset
+        self.package = package
+        self.pledges = pledges
+        self.situation = situation
+        self.round = situation.round
+        self.vetoed = situation.vetoed
+        self.adopted = situation.adopted
+        self._cred = credibility
+        self._sat = satisfaction
+
+    def option(self, issue: str) -> str:
+        return self.package[issue]
+
+    def pledged(self, kind: str, by: str | None) -> float:
+        if by is not None:
+            return float(self.pledges.get(by, _EMPTY).get(kind, 0))
+        return float(sum(p.get(kind, 0) for p in self.pledges.values()))
+
+    def pledgers(self, kind: str) -> float:
+        return float(sum(1 for p in self.pledges.values() if p.get(kind, 0) > 0))
+
+    def event(self, inject: str) -> bool:
+        return inject in self.situation.events
+
+    def signed(self, role: str) -> bool:
+        return role in self.situation.signed
+
+    def supports(self, role: str) -> bool:
+        return role in self.situation.supports or role in self.situation.signed
+
+    def support(self, role: str) -> float:
+        return self._ruleset.domestic_support(role, self.pledges, self.situation)
+
+    def satisfaction(self, role: str) -> float:
+        if self._sat is None:  # the loader forbids this outside outcome expressions
+            raise RuntimeError("satisfaction() is not available here")
+        return self._sat(role)
+
+    def credibility(self) -> float:
+        if self._cred is None:  # the loader forbids this outside outcome expressions
+            raise RuntimeError("credibility() is not available here")
+        return self._cred()
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    rule: Rule
+    when: Predicate
+    fired: FiredRule
+
+
+@dataclass(frozen=True)
+class RedLineCheck:
+    """A red line with its compiled condition."""
+
+    role: str
+    id: str
+    text: str
+    bluff: bool
+    penalty: float
+    when: Predicate
+
+
+@dataclass(frozen=True)
+class RatificationCheck:
+    """A national vote with its compiled conditions."""
+
+    vote: Ratification
+    requires: Predicate
+    passes: Predicate
+
+
+class Ruleset:
+    """A scenario's rules, compiled once, with the scoring functions that use them.
+
+    Args:
+        scenario: a scenario that has passed the loader's checks.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        deal_names = names_of(scenario)
+        outcome_names = names_of(scenario, outcome_functions=True)
+        self.rules = tuple(
+            _CompiledRule(
+                rule,
+                compile_predicate(rule.when, deal_names),
+                FiredRule(
+                    rule.id,
+                    MappingProxyType({str(k): v for k, v in rule.effect.items()}),
+                    rule.because,
+                    rule.source,
+                ),
+            )
+            for rule in scenario.rules
+        )
+        self.red_lines = tuple(
+            RedLineCheck(
+                role_id,
+                line.id,
+                line.text,
+                line.bluff,
+                line.penalty,
+                compile_predicate(line.when, deal_names),
+            )
+            for role_id, role in scenario.roles.items()
+            for line in role.red_lines
+        )
+        self.ratifications = tuple(
+            RatificationCheck(
+                vote,
+                compile_predicate(vote.requires, outcome_names),
+                compile_predicate(vote.passes, outcome_names),
+            )
+            for vote in scenario.ratifications
+        )
+        self.npc_vetoes = {
+            npc_id: compile_predicate(npc.vetoes_when, outcome_names)
+            for npc_id, npc in scenario.unsc_npcs.items()
+        }
+        self.weights = {d: scenario.dimension_weight(d) for d in DIMENSIONS}
+        self.base = {d: scenario.dimension_base(d) for d in DIMENSIONS}
+
+    # --- credibility --------------------------------------------------------------------------
+
+    def context(self, package: Package, pledges: Pledges, situation: Situation) -> DealContext:
+        """A context for evaluating deal expressions."""
+        return DealContext(self, package, pledges, situation)
+
+    def credibility(
+        self, package: Package, pledges: Pledges, situation: Situation | None = None
+    ) -> ScoreCard:
+        """Score the credibility of a deal, listing every rule that fired."""
+        situation = situation or Situation()
+        ctx = DealContext(self, package, pledges, situation)
+        values = dict(self.base)
+        fired: list[FiredRule] = []
+        for compiled in self.rules:
+            if compiled.when(ctx):
+                fired.append(compiled.fired)
+                for effect_dim, points in compiled.rule.effect.items():
+                    values[effect_dim] += points
+        if situation.dimension_shift:
+            shift = {d: p for d, p in situation.dimension_shift.items() if p}
+            for dim, points in shift.items():
+                values[dim] += points
+            if shift:
+                fired.append(
+                    FiredRule(
+                        "events",
+                        MappingProxyType(shift),
+                        "Events during the talks have shifted how credible any deal can be.",
+                    )
+                )
+        dims = {d: min(100.0, max(0.0, values[d])) for d in DIMENSIONS}
+        return ScoreCard(geometric_mean(dims, self.weights), MappingProxyType(dims), tuple(fired))
+
+    # --- satisfaction -------------------------------------------------------------------------
+
+    def walk_away(self, role: str, situation: Situation | None = None) -> float:
+        """A role's walk-away value after injects."""
+        base = self.scenario.roles[role].walk_away
+        if situation is None:
+            return base
+        return min(100.0, max(0.0, base + situation.walk_away_shift.get(role, 0.0)))
+
+    def domestic_support(self, role: str, pledges: Pledges, situation: Situation) -> float:
+        """Support at home for a role's part in the deal, 0-100."""
+        spec = self.scenario.roles[role]
+        value = spec.domestic_support + situation.support_shift.get(role, 0.0)
+        own = pledges.get(role, _EMPTY)
+        for kind, units in own.items():
+            value -= spec.pledge_costs.get(kind, 0.0) * units
+        return min(100.0, max(0.0, value))
+
+    def crossed_red_lines(
+        self, package: Package, pledges: Pledges, situation: Situation | None = None
+    ) -> list[RedLineCheck]:
+        """Red lines (real and bluffed) that the deal crosses."""
+        ctx = DealContext(self, package, pledges, situation or Situation())
+        return [line for line in self.red_lines if line.when(ctx)]
+
+    def satisfaction_detail(
+        self,
+        role: str,
+        package: Package,
+        pledges: Pledges,
+        card: ScoreCard,
+        situation: Situation | None = None,
+    ) -> Satisfaction:
+        """A role's satisfaction with a deal, with the parts it is made of."""
+        situation = situation or Situation()
+        spec = self.scenario.roles[role]
+        parts: list[tuple[str, float]] = [("starting point", spec.base_satisfaction)]
+        for issue, table in spec.preferences.items():
+            points = table.get(package[issue], 0.0)
+            if points:
+                label = self.scenario.issues[issue].options[package[issue]].label
+                parts.append((f"{self.scenario.issues[issue].label}: {label}", points))
+        if spec.credibility_weight:
+            parts.append(("credibility", spec.credibility_weight * (card.total - 50.0)))
+        own = pledges.get(role, _EMPTY)
+        for kind, units in own.items():
+            cost = spec.pledge_costs.get(kind, 0.0) * units
+            if cost:
+                parts.append((f"pledge: {self.scenario.pledge_kinds[kind].label}", -cost))
+        fired_ids = {f.id for f in card.fired}
+        for compiled in self.rules:
+            bonus = compiled.rule.satisfaction.get(role)
+            if bonus and compiled.rule.id in fired_ids:
+                parts.append((f"rule: {compiled.rule.id}", bonus))
+        ctx = DealContext(self, package, pledges, situation)
+        for line in self.red_lines:
+            if line.role == role and not line.bluff and line.when(ctx):
+                parts.append((f"red line crossed: {line.text}", -line.penalty))
+        raw = sum(points for _, points in parts)
+        return Satisfaction(
+            role, min(100.0, max(0.0, raw)), self.walk_away(role, situation), tuple(parts)
+        )
+
+    def satisfaction(
+        self,
+        role: str,
+        package: Package,
+        pledges: Pledges,
+        card: ScoreCard,
+        situation: Situation | None = None,
+    ) -> float:
+        """A role's satisfaction with a deal, 0-100."""
+        return self.satisfaction_detail(role, package, pledges, card, situation).value
+
+    # --- outcome expressions ------------------------------------------------------------------
+
+    def outcome_context(
+        self, package: Package, pledges: Pledges, situation: Situation
+    ) -> DealContext:
+        """A context in which ``satisfaction()`` and ``credibility()`` are available."""
+        card = self.credibility(package, pledges, situation)
+        cache: dict[str, float] = {}
+
+        def sat(role: str) -> float:
+            if role not in cache:
+                cache[role] = self.satisfaction(role, package, pledges, card, situation)
+            return cache[role]
+
+        return DealContext(
+            self, package, pledges, situation, credibility=lambda: card.total, satisfaction=sat
+        )

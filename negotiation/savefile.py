@@ -1,0 +1,280 @@
+"""Save files: a game as a JSON event log, checked by replaying it.
+
+A save holds the format name and version, a full copy of the scenario the game was played with
+(so a replay never breaks when a scenario file changes), the seed, the seats, the settings and
+the ordered list of actions, each with a short hash of the state after it. State is never
+stored: loading replays the log through the engine and compares every hash, so a save that was
+truncated, edited or corrupted is refused with the step and the reason.
+
+A save from anyone is untrusted input: it is size-limited, validated strictly by pydantic, and
+never unpickled or evaluated. Writes are atomic: a temporary file in the same folder, flushed
+and synced, then renamed over the old one, so an interrupted write leaves the old save intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from negotiation.engine import (
+    MAX_STEPS,
+    Action,
+    GameState,
+    IllegalAction,
+    apply,
+    new_game,
+)
+from negotiation.rules import Ruleset
+from negotiation.scenario import Scenario, ScenarioError, parse_scenario, scenario_hash
+from negotiation.scenario.loader import format_validation_error
+
+FORMAT = "negotiation-save"
+VERSION = 1
+MAX_SAVE_BYTES = 8_000_000
+SEAT_RE = r"^(human|bot(:[a-z][a-z0-9_]{0,39})?)$"
+
+
+class SaveError(ValueError):
+    """A save that cannot be read, parsed, validated or replayed. Its message is one line."""
+
+
+class LogStep(BaseModel):
+    """One action of the log, with a hash of the state it led to."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: Action
+    hash: str = Field(pattern=r"^[0-9a-f]{12}$")
+
+
+class SaveFile(BaseModel):
+    """The contents of a save file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Literal["negotiation-save"] = "negotiation-save"
+    version: Literal[1] = 1
+    name: str = Field(default="", max_length=200)
+    created: str = Field(default="", max_length=40)
+    updated: str = Field(default="", max_length=40)
+    scenario: dict[str, Any]
+    scenario_hash: str = Field(pattern=r"^[0-9a-f]{16}$")
+    seed: int = Field(ge=0, le=2**63 - 1)
+    rounds: int = Field(ge=1, le=50)
+    seats: dict[str, str] = Field(default_factory=dict)
+    log: list[LogStep] = Field(default_factory=list, max_length=MAX_STEPS)
+
+
+def make_save(
+    state: GameState,
+    seats: dict[str, str] | None = None,
+    *,
+    name: str = "",
+    created: str = "",
+    updated: str = "",
+) -> SaveFile:
+    """The save file of a game: its actions, each with the hash of the state after it."""
+    steps = [LogStep(action=a, hash=s.fingerprint()) for a, s in _replay_pairs(state)]
+    scenario = state.scenario
+    return SaveFile(
+        name=name,
+        created=created,
+        updated=updated,
+        scenario=scenario.model_dump(mode="json"),
+        scenario_hash=scenario_hash(scenario),
+        seed=state.seed,
+        rounds=state.max_rounds,
+        seats=dict(seats or {}),
+        log=steps,
+    )
+
+
+def _replay_pairs(state: GameState) -> Iterator[tuple[Action, GameState]]:
+    """(action, state after it) for every action of a game, rebuilt from its start."""
+    current = new_game(state.rules, seed=state.seed, rounds=state.max_rounds)
+    for action in state.actions:
+        current = apply(current, action)
+        yield action, current
+
+
+def dumps(save: SaveFile) -> str:
+    """The save as JSON text."""
+    return save.model_dump_json(indent=1, exclude_none=False) + "\n"
+
+
+def loads(text: str | bytes, source: str = "save") -> SaveFile:
+    """Parse and validate a save's text (without replaying it).
+
+    Raises:
+        SaveError: one line saying where and why.
+    """
+    if len(text) > MAX_SAVE_BYTES:
+        raise SaveError(f"{source}: file is larger than {MAX_SAVE_BYTES // 1_000_000} MB")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SaveError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SaveError(
+            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise SaveError(f"{source}: not valid JSON: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise SaveError(f"{source}: not a save file (expected a JSON object)")
+    if data.get("format") != FORMAT:
+        raise SaveError(f'{source}: not a save file (format is not "{FORMAT}")')
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise SaveError(
+            f"{source}: save format version {version} is newer than this game reads "
+            f"({VERSION}); update the game"
+        )
+    data = migrate(data, source)
+    try:
+        return SaveFile.model_validate(data)
+    except ValidationError as exc:
+        raise SaveError(format_validation_error(source, exc)) from None
+
+
+def migrate(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """Bring an older save up to the current version.
+
+    Version 1 is the first; each later version adds a step here that rewrites the previous
+    version's data, so every save ever written stays readable.
+    """
+    version = data.get("version")
+    if version == VERSION:
+        return data
+    raise SaveError(f"{source}: unknown save format version {version!r}")
+
+
+def scenario_of(save: SaveFile, source: str = "save") -> Scenario:
+    """The scenario embedded in a save, checked like a scenario file and against its hash."""
+    try:
+        scenario = parse_scenario(save.scenario, f"{source}: scenario")
+    except ScenarioError as exc:
+        raise SaveError(str(exc)) from None
+    if scenario_hash(scenario) != save.scenario_hash:
+        raise SaveError(
+            f"{source}: scenario: does not match its hash (the save was edited or corrupted)"
+        )
+    return scenario
+
+
+def replay_states(
+    save: SaveFile, source: str = "save", *, ruleset: Ruleset | None = None
+) -> Iterator[GameState]:
+    """Yield the state before the first action and after each action, checking every hash.
+
+    Raises:
+        SaveError: an action is refused by the rules or leads to a different state than the
+            one recorded.
+    """
+    rules = ruleset or Ruleset(scenario_of(save, source))
+    roles = rules.scenario.roles
+    for role in save.seats:
+        if role not in roles:
+            raise SaveError(f'{source}: seats: unknown role "{role}" for this scenario')
+    for role, seat in save.seats.items():
+        if not re.match(SEAT_RE, seat):
+            raise SaveError(f'{source}: seats.{role}: "{seat}" is not human or bot[:STRATEGY]')
+    try:
+        state = new_game(rules, seed=save.seed, rounds=save.rounds)
+    except ValueError as exc:
+        raise SaveError(f"{source}: {exc}") from None
+    yield state
+    for number, step in enumerate(save.log, start=1):
+        try:
+            state = apply(state, step.action)
+        except IllegalAction as exc:
+            raise SaveError(f"{source}: step {number}: {exc}") from None
+        except (KeyError, ValueError) as exc:
+            raise SaveError(
+                f"{source}: step {number}: the action does not fit the game ({exc})"
+            ) from None
+        if state.fingerprint() != step.hash:
+            raise SaveError(
+                f"{source}: step {number}: the replayed game differs from the recorded one "
+                "(the save was edited, or made by an incompatible version)"
+            )
+        yield state
+
+
+def replay(save: SaveFile, source: str = "save") -> GameState:
+    """The state at the end of a save's log, after checking every step."""
+    state: GameState | None = None
+    for state in replay_states(save, source):  # noqa: B007 - we want the last one
+        pass
+    assert state is not None
+    return state
+
+
+def read_save(path: str | Path) -> tuple[SaveFile, GameState]:
+    """Read, validate and replay a save file.
+
+    Raises:
+        SaveError: one line saying which file, where and why. The file is never changed.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SAVE_BYTES:
+            raise SaveError(
+                f"{source}: file is {size} bytes; a save may be at most {MAX_SAVE_BYTES} bytes"
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SaveError(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise SaveError(f"{source}: is a folder, not a save file") from None
+    except OSError as exc:
+        raise SaveError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    save = loads(raw, source)
+    return save, replay(save, source)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write a file so that it is either wholly the old or wholly the new content."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - some systems cannot open folders
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def write_save(path: str | Path, save: SaveFile) -> None:
+    """Write a save file atomically."""
+    write_atomic(path, dumps(save))
+
+
+DEFAULT_SAVES_DIR = Path("saves")
+"""Where saves go unless told otherwise: ``./saves``."""

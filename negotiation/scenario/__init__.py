@@ -1,0 +1,26 @@
+"""Scenario files: the models, the loader and the expression language of their rules."""
+
+from negotiation.scenario.expr import ExpressionError
+from negotiation.scenario.loader import (
+    DEFAULT_SCENARIO,
+    ScenarioError,
+    builtin_paths,
+    load_scenario,
+    parse_scenario,
+    resolve_scenario,
+    scenario_hash,
+)
+from negotiation.scenario.model import DIMENSIONS, Scenario
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "DIMENSIONS",
+    "ExpressionError",
+    "Scenario",
+    "ScenarioError",
+    "builtin_paths",
+    "load_scenario",
+    "parse_scenario",
+    "resolve_scenario",
+    "scenario_hash",
+]

@@ -1,0 +1,308 @@
+"""Loading scenario files: TOML in, a checked frozen :class:`Scenario` out.
+
+Every error names the file and the place in it, e.g.
+``paris.toml: roles.germany.preferences.mandate: unknown option "nato2"``, so an author can fix
+a scenario without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from negotiation.scenario.expr import (
+    ExpressionError,
+    Names,
+    compile_predicate,
+)
+from negotiation.scenario.model import Scenario
+
+MAX_SCENARIO_BYTES = 2_000_000
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be read, parsed or checked. Its message is one line."""
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _first_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def format_validation_error(source: str, error: ValidationError) -> str:
+    """One line naming the first problem pydantic found, and how many more there are."""
+    errors = error.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    msg = first["msg"]
+    if first["type"] == "missing":
+        msg = "missing (this field is required)"
+    elif first["type"] == "extra_forbidden":
+        msg = "unknown field"
+    elif first["type"] == "string_pattern_mismatch":
+        msg = f"{first.get('input')!r} is not a valid identifier (lower-case letters, digits, _)"
+    more = (
+        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if len(errors) > 1
+        else ""
+    )
+    return f"{source}: {_where(loc)}: {_first_line(msg)}{more}"
+
+
+def names_of(scenario: Scenario, *, outcome_functions: bool = False) -> Names:
+    """The names expressions in this scenario may use."""
+    return Names(
+        issues={k: frozenset(v.options) for k, v in scenario.issues.items()},
+        roles=frozenset(scenario.roles),
+        pledge_kinds=frozenset(scenario.pledge_kinds),
+        events=frozenset(i.id for i in scenario.injects),
+        outcome_functions=outcome_functions,
+    )
+
+
+def cross_check(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    """Yield (place, problem) for every reference that does not resolve."""
+    roles = scenario.roles
+    issues = scenario.issues
+    kinds = scenario.pledge_kinds
+
+    def unknown(what: str, name: str, known: Any) -> str:
+        import difflib
+
+        match = difflib.get_close_matches(name, list(known), n=1)
+        hint = f' (did you mean "{match[0]}"?)' if match else ""
+        return f'unknown {what} "{name}"{hint}'
+
+    for issue, option in scenario.opening.items():
+        if issue not in issues:
+            yield f"opening.{issue}", unknown("issue", issue, issues)
+        elif option not in issues[issue].options:
+            yield f"opening.{issue}", unknown("option", option, issues[issue].options)
+    for issue in issues:
+        if issue not in scenario.opening:
+            yield "opening", f'no option chosen for issue "{issue}"'
+
+    for field_name, ids in (
+        ("signatories", scenario.signatories),
+        ("turns.order", scenario.turns.order),
+    ):
+        for i, role_ref in enumerate(ids):
+            if role_ref not in roles:
+                yield f"{field_name}[{i}]", unknown("role", role_ref, roles)
+    if sorted(scenario.turns.order) != sorted(roles):
+        missing = sorted(set(roles) - set(scenario.turns.order))
+        extra = sorted({r for r in scenario.turns.order if scenario.turns.order.count(r) > 1})
+        if missing:
+            yield "turns.order", f"every role must act; missing {', '.join(missing)}"
+        if extra:
+            yield "turns.order", f"roles listed twice: {', '.join(extra)}"
+
+    deal_names = names_of(scenario)
+    outcome_names = names_of(scenario, outcome_functions=True)
+
+    for role_id, role in roles.items():
+        base = f"roles.{role_id}"
+        for issue, table in role.preferences.items():
+            if issue not in issues:
+                yield f"{base}.preferences.{issue}", unknown("issue", issue, issues)
+                continue
+            for option in table:
+                if option not in issues[issue].options:
+                    yield (
+                        f"{base}.preferences.{issue}",
+                        unknown("option", option, issues[issue].options),
+                    )
+        for field_name, table2 in (
+            ("capacities", role.capacities),
+            ("pledge_costs", role.pledge_costs),
+        ):
+            for kind in table2:
+                if kind not in kinds:
+                    yield f"{base}.{field_name}.{kind}", unknown("pledge kind", kind, kinds)
+        for kind, cap in role.capacities.items():
+            if cap < 0:
+                yield f"{base}.capacities.{kind}", "capacity cannot be negative"
+        seen: set[str] = set()
+        for i, line in enumerate(role.red_lines):
+            if line.id in seen:
+                yield f"{base}.red_lines[{i}].id", f'red line "{line.id}" is defined twice'
+            seen.add(line.id)
+            try:
+                compile_predicate(line.when, deal_names)
+            except ExpressionError as exc:
+                yield f"{base}.red_lines[{i}].when", str(exc)
+        if role.pledge_costs and not role.coalition and role.capacities:
+            yield f"{base}.capacities", "only coalition members can pledge"
+
+    seen_rules: set[str] = set()
+    for i, rule in enumerate(scenario.rules):
+        if rule.id in seen_rules:
+            yield f"rules[{i}].id", f'rule "{rule.id}" is defined twice'
+        seen_rules.add(rule.id)
+        try:
+            compile_predicate(rule.when, deal_names)
+        except ExpressionError as exc:
+            yield f"rules[{i}].when", str(exc)
+        for role_id in rule.satisfaction:
+            if role_id not in roles:
+                yield f"rules[{i}].satisfaction.{role_id}", unknown("role", role_id, roles)
+
+    seen_injects: set[str] = set()
+    for i, inject in enumerate(scenario.injects):
+        place = f"injects[{i}]"
+        if inject.id in seen_injects:
+            yield f"{place}.id", f'inject "{inject.id}" is defined twice'
+        seen_injects.add(inject.id)
+        for field_name, ids2 in (
+            ("visible_to", list(inject.visible_to)),
+            ("walk_away", list(inject.walk_away)),
+            ("support", list(inject.support)),
+            ("capacities", list(inject.capacities)),
+        ):
+            for role_id in ids2:
+                if role_id not in roles:
+                    yield f"{place}.{field_name}", unknown("role", role_id, roles)
+        for role_id, caps in inject.capacities.items():
+            for kind in caps:
+                if kind not in kinds:
+                    yield (
+                        f"{place}.capacities.{role_id}.{kind}",
+                        unknown("pledge kind", kind, kinds),
+                    )
+
+    seen_rat: set[str] = set()
+    for i, vote in enumerate(scenario.ratifications):
+        place = f"ratifications[{i}]"
+        if vote.id in seen_rat:
+            yield f"{place}.id", f'ratification "{vote.id}" is defined twice'
+        seen_rat.add(vote.id)
+        if vote.role not in roles:
+            yield f"{place}.role", unknown("role", vote.role, roles)
+        for field_name, source in (("requires", vote.requires), ("passes", vote.passes)):
+            try:
+                compile_predicate(source, outcome_names)
+            except ExpressionError as exc:
+                yield f"{place}.{field_name}", str(exc)
+
+    for npc_id, npc in scenario.unsc_npcs.items():
+        if npc_id in roles:
+            yield f"unsc_npcs.{npc_id}", f'"{npc_id}" is already a role'
+        try:
+            compile_predicate(npc.vetoes_when, outcome_names)
+        except ExpressionError as exc:
+            yield f"unsc_npcs.{npc_id}.vetoes_when", str(exc)
+
+    needs_unsc = any(o.needs_unsc for issue in issues.values() for o in issue.options.values())
+    if needs_unsc and not (any(r.unsc_veto for r in roles.values()) or scenario.unsc_npcs):
+        yield (
+            "issues",
+            "an option needs the Security Council but no role or unsc_npc can vote there",
+        )
+
+
+def parse_scenario(data: dict[str, Any], source: str) -> Scenario:
+    """Validate already-parsed data as a scenario.
+
+    Raises:
+        ScenarioError: with one line naming ``source`` and the place of the first problem.
+    """
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
+    except (TypeError, ValueError, RecursionError) as exc:  # pragma: no cover - defensive
+        raise ScenarioError(f"{source}: {_first_line(str(exc))}") from None
+    problems = list(cross_check(scenario))
+    if problems:
+        place, problem = problems[0]
+        more = len(problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise ScenarioError(f"{source}: {place}: {_first_line(problem)}{tail}")
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, parse, validate and cross-check a scenario file.
+
+    Raises:
+        ScenarioError: the file is missing, too large, not TOML, or not a valid scenario.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{source}: file is {size} bytes; a scenario may be at most 2 MB")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{source}: is a folder, not a scenario file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML: {_first_line(str(exc))}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: not valid TOML: nested too deeply") from None
+    return parse_scenario(data, source)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A short content hash that changes whenever anything in the scenario changes."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def builtin_dir() -> Path:
+    """Folder of the scenarios shipped with the game (inside the wheel, or the source tree)."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_scenarios"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "scenarios"
+
+
+def builtin_paths() -> list[Path]:
+    """Paths of the shipped scenario files, sorted by name."""
+    folder = builtin_dir()
+    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+
+
+DEFAULT_SCENARIO = "paris-2025"
+
+
+def resolve_scenario(ref: str) -> Scenario:
+    """Load a scenario named by id (a shipped one) or by path.
+
+    Raises:
+        ScenarioError: no such scenario, or it does not load.
+    """
+    as_path = Path(ref)
+    if ref.endswith(".toml") or as_path.exists() or "/" in ref or "\\" in ref:
+        return load_scenario(as_path)
+    for path in builtin_paths():
+        if path.stem == ref:
+            return load_scenario(path)
+    known = ", ".join(p.stem for p in builtin_paths()) or "none"
+    raise ScenarioError(f"{ref}: no such scenario (shipped scenarios: {known}; or give a path)")

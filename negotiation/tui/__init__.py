@@ -1,0 +1,1 @@
+"""The Textual app. Only this package and the CLI import Textual."""

@@ -165,7 +165,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
             results.append({"file": file, "ok": False, "error": str(exc)})
             if not args.json:
-                print(str(exc), file=sys.stderr)
+                print(f"negotiation: {exc}", file=sys.stderr)
             continue
         results.append({"file": file, "ok": True, "id": spec.id, "hash": scenario_hash(spec)})
         if not args.json:

@@ -1,0 +1,154 @@
+"""The command line: output, exit codes, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from negotiation.cli import main
+from negotiation.savefile import read_save
+
+MINI = str(Path(__file__).parent / "data" / "mini.toml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(err: str) -> bool:
+    return err.count("\n") == 1 and err.startswith("negotiation: ")
+
+
+def test_scenarios_lists_paris(capsys):
+    code, out, _ = run(capsys, "scenarios", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    paris = next(r for r in rows if r["id"] == "paris-2025")
+    assert set(paris["roles"]) == {"france", "uk", "germany", "us", "ukraine", "russia"}
+    code, out, _ = run(capsys, "scenarios")
+    assert code == 0 and "paris-2025" in out
+
+
+def test_simulate_reports_statistics(capsys):
+    code, out, err = run(
+        capsys, "simulate", "--scenario", MINI, "--games", "20", "--seed", "3", "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["games"] == 20
+    assert sum(report["outcomes"].values()) == 20
+    assert 0 <= report["agreement_rate"] <= 1
+    assert set(report["satisfaction_mean"]) == {"alpha", "beta", "gamma"}
+    code, text, _ = run(capsys, "simulate", "--scenario", MINI, "--games", "20", "--seed", "3")
+    assert code == 0
+    assert f"Agreement rate: {report['agreement_rate']:.1%}" in text
+
+
+def test_simulate_is_deterministic_and_saves_games(capsys, tmp_path):
+    args = ("simulate", "--scenario", MINI, "--games", "5", "--seed", "7", "--json")
+    first = run(capsys, *args, "--save-dir", str(tmp_path))[1]
+    second = run(capsys, *args)[1]
+    assert first == second
+    saves = sorted(tmp_path.glob("*.json"))
+    assert [p.name for p in saves] == [f"sim-mini-{s}.json" for s in (10, 11, 7, 8, 9)]
+    save, state = read_save(saves[0])
+    assert state.over and save.seats["alpha"] == "bot:baseline"
+
+
+def test_simulate_takes_a_strategy_per_seat(capsys):
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "--scenario",
+        MINI,
+        "--games",
+        "2",
+        "--seat",
+        "gamma=bot:baseline",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["strategies"]["gamma"] == "baseline"
+
+
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["simulate", "--scenario", "atlantis"], 1),
+        (["simulate", "--scenario", "/nonexistent/x.toml"], 1),
+        (["simulate", "--scenario", MINI, "--seat", "narnia=bot"], 2),
+        (["simulate", "--scenario", MINI, "--seat", "alpha=bot:genius"], 2),
+        (["simulate", "--scenario", MINI, "--seat", "alpha=human"], 2),
+        (["simulate", "--scenario", MINI, "--seat", "alpha"], 2),
+        (["replay", "/nonexistent/save.json", "--headless"], 1),
+        (["validate", "/nonexistent/x.toml"], 1),
+    ],
+)
+def test_bad_input_is_one_line_and_an_exit_code(capsys, argv, code):
+    got, _, err = run(capsys, *argv)
+    assert got == code
+    assert one_line(err), err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--games", "0"],
+        ["simulate", "--games", "many"],
+        ["simulate", "--seed", "-1"],
+        ["replay", "x.json", "--step", "-3"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_usage_exits_2(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_replay_without_headless_says_what_to_do(capsys, tmp_path):
+    code, _, err = run(capsys, "replay", str(tmp_path / "x.json"))
+    assert code == 2 and "--headless" in err and one_line(err)
+
+
+def test_replay_headless_prints_the_game(capsys, tmp_path):
+    run(
+        capsys,
+        "simulate",
+        "--scenario",
+        MINI,
+        "--games",
+        "1",
+        "--seed",
+        "5",
+        "--save-dir",
+        str(tmp_path),
+    )
+    path = str(tmp_path / "sim-mini-5.json")
+    code, out, _ = run(capsys, "replay", path, "--headless")
+    assert code == 0
+    assert "Credibility" in out and "Satisfaction against walk-away" in out
+    code, out, _ = run(capsys, "replay", path, "--headless", "--step", "2", "--json")
+    data = json.loads(out)
+    assert data["step"] == 2 and data["status"] == "negotiating"
+    assert set(data["credibility"]["dimensions"]) == {
+        "legitimacy",
+        "capability",
+        "cohesion",
+        "resolve",
+        "sustainability",
+        "restraint",
+    }
+
+
+def test_python_dash_m_works():
+    out = subprocess.run(
+        [sys.executable, "-m", "negotiation", "scenarios"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "paris-2025" in out.stdout

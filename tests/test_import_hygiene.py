@@ -1,0 +1,54 @@
+"""The headless core must be usable without the terminal UI: importing it never loads Textual.
+
+Each module is imported in a fresh interpreter, because this test process has Textual loaded.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEADLESS = [
+    "negotiation.scenario",
+    "negotiation.rules",
+    "negotiation.engine",
+    "negotiation.bots",
+    "negotiation.bots.runner",
+    "negotiation.savefile",
+    "negotiation.report.text",
+]
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_module_does_not_import_textual(module: str) -> None:
+    code = (
+        f"import {module}, sys; "
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')); "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"{module} pulls in Textual: {out.stdout.strip()}"
+
+
+def test_engine_does_not_touch_clock_disk_or_terminal() -> None:
+    """The engine's source never reads the clock, prints or opens files."""
+    import ast
+    from pathlib import Path
+
+    import negotiation.engine as engine
+
+    folder = Path(engine.__file__).parent
+    forbidden_calls = {"print", "open", "input"}
+    forbidden_modules = {"time", "datetime", "os", "pathlib", "sys", "textual"}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in forbidden_calls, f"{path.name} calls {node.func.id}"
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] not in forbidden_modules, path.name
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module.split(".")[0] not in forbidden_modules, path.name

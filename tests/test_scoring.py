@@ -1,0 +1,132 @@
+"""The rules engine: credibility ScoreCards and satisfaction, checked by hand and by property."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from negotiation.rules import Ruleset, Situation, geometric_mean
+from negotiation.scenario import DIMENSIONS
+
+dims = st.fixed_dictionaries({d: st.floats(0, 100) for d in DIMENSIONS})
+weights = st.fixed_dictionaries({d: st.floats(0.1, 5) for d in DIMENSIONS})
+
+
+@given(dims, weights)
+def test_geometric_mean_stays_between_min_and_max(values, w):
+    mean = geometric_mean(values, w)
+    assert min(values.values()) - 1e-9 <= mean <= max(values.values()) + 1e-9
+
+
+@given(dims, weights)
+def test_one_dimension_at_zero_sinks_the_total(values, w):
+    values = {**values, "resolve": 0.0}
+    assert geometric_mean(values, w) == 0.0
+
+
+@given(st.floats(1, 100), weights)
+def test_equal_dimensions_give_that_value(value, w):
+    assert math.isclose(geometric_mean(dict.fromkeys(DIMENSIONS, value), w), value)
+
+
+@given(dims, weights, st.sampled_from(DIMENSIONS), st.floats(0, 50))
+def test_raising_a_dimension_never_lowers_the_total(values, w, dim, bump):
+    higher = {**values, dim: min(100.0, values[dim] + bump)}
+    assert geometric_mean(higher, w) >= geometric_mean(values, w) - 1e-9
+
+
+def test_mini_opening_scores_the_base(mini_rules: Ruleset, mini):
+    card = mini_rules.credibility(mini.opening, {})
+    assert card.fired == ()
+    assert all(v == 30.0 for v in card.dimensions.values())
+    assert math.isclose(card.total, 30.0)
+
+
+def test_rules_fire_and_explain(mini_rules: Ruleset):
+    package = {"mandate": "unsc", "posture": "heavy", "funding": "long"}
+    pledges = {"alpha": {"troops": 2}, "beta": {"troops": 1}}
+    card = mini_rules.credibility(package, pledges)
+    fired = [f.id for f in card.fired]
+    assert fired == [
+        "unsc_legit",
+        "heavy_capability",
+        "troops_resolve",
+        "many_pledgers",
+        "long_money",
+    ]
+    assert card.dimensions == {
+        "legitimacy": 70.0,
+        "capability": 60.0,
+        "cohesion": 50.0,
+        "resolve": 55.0,
+        "sustainability": 60.0,
+        "restraint": 10.0,
+    }
+    expected = math.exp(sum(math.log(v) for v in card.dimensions.values()) / 6)
+    assert math.isclose(card.total, expected)
+    assert card.explain("restraint") == [
+        ("heavy_capability", -20, "Heavy forces can fight, and can provoke.")
+    ]
+
+
+def test_a_veto_takes_the_security_council_legitimacy_away(mini_rules: Ruleset):
+    package = {"mandate": "unsc", "posture": "light", "funding": "short"}
+    before = mini_rules.credibility(package, {})
+    after = mini_rules.credibility(package, {}, Situation(vetoed=True))
+    assert before.dimensions["legitimacy"] == 70.0
+    assert after.dimensions["legitimacy"] == 30.0
+
+
+def test_events_shift_dimensions_and_are_listed(mini_rules: Ruleset, mini):
+    situation = Situation(events=frozenset({"windfall"}), dimension_shift={"sustainability": 5})
+    card = mini_rules.credibility(mini.opening, {}, situation)
+    assert card.dimensions["sustainability"] == 65.0  # long_money fires on the windfall, +5
+    assert [f.id for f in card.fired] == ["long_money", "events"]
+
+
+def test_satisfaction_adds_up_its_parts(mini_rules: Ruleset):
+    package = {"mandate": "treaty", "posture": "heavy", "funding": "short"}
+    pledges = {"alpha": {"troops": 3}}
+    card = mini_rules.credibility(package, pledges)
+    sat = mini_rules.satisfaction_detail("gamma", package, pledges, card)
+    # base 50, treaty -10, heavy -20, credibility -0.5 * (total - 50), troops rule -5,
+    # real red line "no_heavy" -40; the bluffed "no_treaty" costs nothing.
+    raw = 50 - 10 - 20 - 0.5 * (card.total - 50) - 5 - 40
+    assert math.isclose(sat.value, max(0.0, raw))
+    labels = [label for label, _ in sat.parts]
+    assert "red line crossed: Heavy forces at our border mean war." in labels
+    assert not any("occupation" in label for label in labels)
+    assert sat.walk_away == 30 and not sat.acceptable
+
+
+def test_pledges_cost_satisfaction_and_domestic_support(mini_rules: Ruleset, mini):
+    pledges = {"alpha": {"troops": 4}}
+    card = mini_rules.credibility(mini.opening, pledges)
+    sat = mini_rules.satisfaction_detail("alpha", mini.opening, pledges, card)
+    assert ("pledge: Troops", -8.0) in sat.parts
+    assert mini_rules.domestic_support("alpha", pledges, Situation()) == 52.0
+    shifted = Situation(support_shift={"alpha": -10})
+    assert mini_rules.domestic_support("alpha", pledges, shifted) == 42.0
+
+
+def test_every_deal_scores_within_bounds(mini_rules: Ruleset, mini):
+    options = [list(issue.options) for issue in mini.issues.values()]
+    for combo in itertools.product(*options):
+        package = dict(zip(mini.issues, combo, strict=True))
+        for alpha, beta in itertools.product(range(5), range(3)):
+            pledges = {"alpha": {"troops": alpha}, "beta": {"troops": beta}}
+            card = mini_rules.credibility(package, pledges)
+            assert 0 <= card.total <= 100
+            for role in mini.roles:
+                assert 0 <= mini_rules.satisfaction(role, package, pledges, card) <= 100
+
+
+def test_paris_scores_every_role(paris_rules: Ruleset, paris):
+    card = paris_rules.credibility(paris.opening, {})
+    assert 0 < card.total < 100
+    for role in paris.roles:
+        value = paris_rules.satisfaction(role, paris.opening, {}, card)
+        assert 0 <= value <= 100

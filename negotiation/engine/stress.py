@@ -10,6 +10,8 @@ The same seed always tells the same futures.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
 
@@ -46,12 +48,19 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
+_CUMULATIVE = tuple(itertools.accumulate(w for *_, w in PROBES))
+
+
 def _future(
-    rng: random.Random, card: ScoreCard, spec: StressTest, tell: bool
+    rng: random.Random,
+    card: ScoreCard,
+    spec: StressTest,
+    tell: bool,
+    chances: dict[tuple[str, float], float],
 ) -> tuple[bool, list[str]]:
-    weights = [w for *_, w in PROBES]
     erosion = 0.0
     lines: list[str] = []
+    total_weight = _CUMULATIVE[-1]
     for year in range(1, spec.years + 1):
         count = _poisson(rng, spec.probes_per_year)
         if count == 0:
@@ -60,8 +69,13 @@ def _future(
             continue
         events: list[str] = []
         for _ in range(count):
-            name, dim, severe, _w = rng.choices(PROBES, weights=weights)[0]
-            chance = deterrence_chance(card.total - erosion, card.dimensions[dim], spec)
+            name, dim, severe, _w = PROBES[bisect.bisect(_CUMULATIVE, rng.random() * total_weight)]
+            key = (dim, erosion)
+            chance = chances.get(key)
+            if chance is None:
+                chance = chances[key] = deterrence_chance(
+                    card.total - erosion, card.dimensions[dim], spec
+                )
             if rng.random() < chance:
                 events.append(f"{name}, and backs off")
                 continue
@@ -85,8 +99,9 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
     held = 0
     told: list[str] = []
     held_this_time = False
+    chances: dict[tuple[str, float], float] = {}
     for i in range(spec.draws):
-        ok, lines = _future(rng, card, spec, tell=(i == 0))
+        ok, lines = _future(rng, card, spec, i == 0, chances)
         if i == 0:
             told, held_this_time = lines, ok
         held += ok

@@ -142,6 +142,7 @@ class DealContext:
         "_cred",
         "_ruleset",
         "_sat",
+        "_totals",
         "adopted",
         "package",
         "pledges",
@@ -169,6 +170,7 @@ class DealContext:
         self.adopted = situation.adopted
         self._cred = credibility
         self._sat = satisfaction
+        self._totals: dict[str, float] | None = None
 
     def option(self, issue: str) -> str:
         return self.package[issue]
@@ -176,7 +178,13 @@ class DealContext:
     def pledged(self, kind: str, by: str | None) -> float:
         if by is not None:
             return float(self.pledges.get(by, _EMPTY).get(kind, 0))
-        return float(sum(p.get(kind, 0) for p in self.pledges.values()))
+        totals = self._totals
+        if totals is None:
+            totals = self._totals = {}
+            for own in self.pledges.values():
+                for k, units in own.items():
+                    totals[k] = totals.get(k, 0.0) + units
+        return totals.get(kind, 0.0)
 
     def pledgers(self, kind: str) -> float:
         return float(sum(1 for p in self.pledges.values() if p.get(kind, 0) > 0))
@@ -209,6 +217,7 @@ class _CompiledRule:
     rule: Rule
     when: Predicate
     fired: FiredRule
+    effect: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
@@ -253,9 +262,15 @@ class Ruleset:
                     rule.because,
                     rule.source,
                 ),
+                tuple((str(k), v) for k, v in rule.effect.items()),
             )
             for rule in scenario.rules
         )
+        self._rule_fns = tuple((c.when.fn, c.effect, c.fired) for c in self.rules)
+        self._bonuses: dict[str, list[tuple[str, float]]] = {}
+        for rule in scenario.rules:
+            for role_id, bonus in rule.satisfaction.items():
+                self._bonuses.setdefault(role_id, []).append((rule.id, bonus))
         self.red_lines = tuple(
             RedLineCheck(
                 role_id,
@@ -297,10 +312,10 @@ class Ruleset:
         ctx = DealContext(self, package, pledges, situation)
         values = dict(self.base)
         fired: list[FiredRule] = []
-        for compiled in self.rules:
-            if compiled.when(ctx):
-                fired.append(compiled.fired)
-                for effect_dim, points in compiled.rule.effect.items():
+        for when, effect, fired_rule in self._rule_fns:
+            if when(ctx):
+                fired.append(fired_rule)
+                for effect_dim, points in effect:
                     values[effect_dim] += points
         if situation.dimension_shift:
             shift = {d: p for d, p in situation.dimension_shift.items() if p}
@@ -366,15 +381,18 @@ class Ruleset:
             cost = spec.pledge_costs.get(kind, 0.0) * units
             if cost:
                 parts.append((f"pledge: {self.scenario.pledge_kinds[kind].label}", -cost))
-        fired_ids = {f.id for f in card.fired}
-        for compiled in self.rules:
-            bonus = compiled.rule.satisfaction.get(role)
-            if bonus and compiled.rule.id in fired_ids:
-                parts.append((f"rule: {compiled.rule.id}", bonus))
-        ctx = DealContext(self, package, pledges, situation)
+        bonuses = self._bonuses.get(role)
+        if bonuses:
+            fired_ids = {f.id for f in card.fired}
+            for rule_id, bonus in bonuses:
+                if rule_id in fired_ids:
+                    parts.append((f"rule: {rule_id}", bonus))
+        ctx: DealContext | None = None
         for line in self.red_lines:
-            if line.role == role and not line.bluff and line.when(ctx):
-                parts.append((f"red line crossed: {line.text}", -line.penalty))
+            if line.role == role and not line.bluff:
+                ctx = ctx or DealContext(self, package, pledges, situation)
+                if line.when(ctx):
+                    parts.append((f"red line crossed: {line.text}", -line.penalty))
         raw = sum(points for _, points in parts)
         return Satisfaction(
             role, min(100.0, max(0.0, raw)), self.walk_away(role, situation), tuple(parts)

@@ -649,6 +649,11 @@ class Predicate:
     def __call__(self, ctx: EvalContext) -> bool:
         return bool(self._fn(ctx))
 
+    @property
+    def fn(self) -> Compiled:
+        """The compiled closure itself (its result is already a bool): the fast path."""
+        return self._fn
+
 
 def compile_predicate(source: str, names: Names) -> Predicate:
     """Parse, check and compile a true/false expression.

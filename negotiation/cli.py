@@ -110,6 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--save-dir", metavar="DIR", help="save every game in DIR")
 
+    p = sub.add_parser("play", help="start a game straight at the table")
+    p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
+    p.add_argument(
+        "--seat",
+        action="append",
+        default=[],
+        metavar="ROLE=human|bot[:STRATEGY]",
+        help="who plays a role (repeatable); roles not named are bots",
+    )
+    p.add_argument("--seed", type=_seed, default=0, metavar="N")
+    p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+
     p = sub.add_parser("replay", help="replay a saved game")
     p.add_argument("save", metavar="SAVE")
     p.add_argument("--headless", action="store_true", help="print instead of opening the viewer")
@@ -341,12 +353,31 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return run(saves_dir=Path(args.saves_dir))
 
 
+def cmd_play(args: argparse.Namespace) -> int:
+    from negotiation.tui.app import PlaySettings, run
+
+    scenario = resolve_scenario(args.scenario)
+    seats = parse_seats(args.seat, scenario)
+    strategies = bot_strategies(scenario, {r: s for r, s in seats.items() if s != "human"})
+    full = {r: seats.get(r) or f"bot:{strategies[r]}" for r in scenario.roles}
+    full = {r: (s if s != "bot" else f"bot:{strategies[r]}") for r, s in full.items()}
+    if "human" not in full.values():
+        raise UsageError(
+            "play: no human seat; add --seat ROLE=human (or use simulate for bots only)"
+        )
+    if args.rounds is not None and args.rounds > 50:
+        raise UsageError("play: --rounds must be at most 50")
+    settings = PlaySettings(scenario, full, seed=args.seed, rounds=args.rounds)
+    return run(saves_dir=Path(args.saves_dir), play=settings)
+
+
 COMMANDS = {
     "scenarios": cmd_scenarios,
     "validate": cmd_validate,
     "schema": cmd_schema,
     "simulate": cmd_simulate,
     "replay": cmd_replay,
+    "play": cmd_play,
 }
 
 

@@ -54,6 +54,19 @@ class LogStep(BaseModel):
     hash: str = Field(pattern=r"^[0-9a-f]{12}$")
 
 
+class SaveSummary(BaseModel):
+    """How the game stood when saved: a hint for listing saves without replaying them.
+
+    Loading never trusts it; the replay decides.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: str = Field(default="negotiating", max_length=20)
+    round: int = Field(default=1, ge=0, le=50)
+    credibility: float = Field(default=0.0, ge=0, le=100)
+
+
 class SaveFile(BaseModel):
     """The contents of a save file."""
 
@@ -69,7 +82,30 @@ class SaveFile(BaseModel):
     seed: int = Field(ge=0, le=2**63 - 1)
     rounds: int = Field(ge=1, le=50)
     seats: dict[str, str] = Field(default_factory=dict)
+    summary: SaveSummary = Field(default_factory=SaveSummary)
     log: list[LogStep] = Field(default_factory=list, max_length=MAX_STEPS)
+
+
+def summary_of(state: GameState) -> SaveSummary:
+    """The listing hint for a state."""
+    return SaveSummary(
+        status=state.status.value, round=state.round, credibility=round(state.scorecard().total, 2)
+    )
+
+
+def append_step(save: SaveFile, action: Action, after: GameState, *, updated: str = "") -> SaveFile:
+    """The save with one more action, whose result is ``after`` (for autosaving as you play).
+
+    Cheaper than :func:`make_save`, which replays the whole game to hash every step.
+    """
+    step = LogStep(action=action, hash=after.fingerprint())
+    return save.model_copy(
+        update={
+            "log": [*save.log, step],
+            "summary": summary_of(after),
+            "updated": updated or save.updated,
+        }
+    )
 
 
 def make_save(
@@ -92,6 +128,7 @@ def make_save(
         seed=state.seed,
         rounds=state.max_rounds,
         seats=dict(seats or {}),
+        summary=summary_of(state),
         log=steps,
     )
 

@@ -425,6 +425,7 @@ def _log(
     text: str,
     action: Action | None = None,
     visible_to: tuple[str, ...] = (),
+    event: str | None = None,
 ) -> GameState:
     entry = LogEntry(
         step=state.steps,
@@ -433,6 +434,7 @@ def _log(
         text=text,
         visible_to=visible_to,
         action=action,
+        event=event,
     )
     return state.model_copy(update={"log": (*state.log, entry)})
 
@@ -529,7 +531,11 @@ def _strike(state: GameState, inject: Inject) -> GameState:
             pledges[role] = kept
     state = state.model_copy(update={"pledges": pledges})
     return _log(
-        state, "game", f"EVENT — {inject.title}: {inject.text}", visible_to=tuple(inject.visible_to)
+        state,
+        "game",
+        f"EVENT — {inject.title}: {inject.text}",
+        visible_to=tuple(inject.visible_to),
+        event=inject.id,
     )
 
 
@@ -544,7 +550,9 @@ def _next_voter(state: GameState) -> GameState:
         return state.model_copy(update={"turn": remaining[0], "messages_sent": 0})
     # Every seat has voted: only now is the result known.
     votes = dict(state.votes)
-    state = state.model_copy(update={"last_vote": votes, "votes": {}})
+    state = state.model_copy(
+        update={"last_vote": votes, "votes": {}, "votes_held": state.votes_held + 1}
+    )
     refused = [spec.roles[r].name for r in spec.signatories if not votes.get(r)]
     if refused:
         state = _log(
@@ -579,6 +587,7 @@ def _close_unsc(state: GameState) -> GameState:
     spec = state.scenario
     rules = state.rules
     ctx = rules.outcome_context(state.package, state.pledges, state.situation())
+    state = state.model_copy(update={"unsc_votes_held": state.unsc_votes_held + 1})
     vetoes = list(state.unsc_vetoes)
     for npc_id, vetoes_when in rules.npc_vetoes.items():
         npc = spec.unsc_npcs[npc_id]

@@ -57,6 +57,7 @@ class LogEntry(BaseModel):
         text: what happened, in a sentence.
         visible_to: roles that may see it; empty for public entries.
         action: the action, for entries that record one.
+        event: the inject's id, for entries that tell of an event striking.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -67,6 +68,7 @@ class LogEntry(BaseModel):
     text: str
     visible_to: tuple[str, ...] = ()
     action: Action | None = None
+    event: str | None = None
 
     def visible(self, role: str | None) -> bool:
         """True if ``role`` (None for the public) may see this entry."""
@@ -128,6 +130,10 @@ class GameState(BaseModel):
     """Votes cast so far in the vote under way."""
     last_vote: dict[str, bool] = Field(default_factory=dict)
     """Votes of the last finished vote."""
+    votes_held: int = 0
+    """Votes completed so far (a UI compares it to know a result has come in)."""
+    unsc_votes_held: int = 0
+    """Security Council votes completed so far."""
     vote_caller: str | None = None
     vote_called_round: int = 0
     messages_sent: int = 0

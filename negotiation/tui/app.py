@@ -1,59 +1,349 @@
-"""The terminal app.
+"""The terminal app: screens come and go; the game lives in a :class:`GameSession`.
 
-For now a title screen that names the scenario and points to the headless commands; the full
-game at the terminal (setup, briefings, the negotiation table, votes, the end screen) is the
-next piece of work.
+The app itself only routes between screens (title, setup, briefings, table, end) and offers
+what every screen shares: help, the theme, the command palette.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
-from textual.widgets import Footer, Static
+from textual.screen import Screen
 
-from negotiation.scenario import DEFAULT_SCENARIO, ScenarioError, resolve_scenario
+from negotiation.scenario import Scenario
+from negotiation.tui.screens.title import TitleScreen
+
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+@dataclass(frozen=True)
+class PlaySettings:
+    """A game to start at once (``negotiation play``)."""
+
+    scenario: Scenario
+    seats: dict[str, str]
+    seed: int = 0
+    rounds: int | None = None
 
 
 class NegotiationApp(App[int]):
-    """The negotiation game in the terminal."""
+    """Coalition of the Willing, in the terminal."""
 
     TITLE = "Coalition of the Willing"
-    CSS = """
-    #title-box { width: 72; height: auto; border: round $accent; padding: 1 2; }
-    #title { text-style: bold; color: $accent; }
-    """
+    CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, id="quit_ctrl"),
+        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit"),
     ]
 
-    def __init__(self, saves_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        saves_dir: Path | None = None,
+        *,
+        bot_delay: float = 0.35,
+        play: PlaySettings | None = None,
+        resume: Path | None = None,
+    ) -> None:
         super().__init__()
         self.saves_dir = saves_dir or Path("saves")
+        self.bot_delay = bot_delay
+        self.play_settings = play
+        self.resume_path = resume
+        self.theme = DARK
 
-    def compose(self) -> ComposeResult:
-        try:
-            scenario = resolve_scenario(DEFAULT_SCENARIO)
-            about = f"{scenario.title}\n\n{scenario.summary}"
-        except ScenarioError as exc:
-            about = f"The default scenario does not load:\n{exc}"
-        with Center(), Vertical(id="title-box"):
-            yield Static("COALITION OF THE WILLING", id="title")
-            yield Static(about, id="about")
-            yield Static(
-                "\nThe playable table arrives in the next version. Until then, from a shell:\n"
-                "  negotiation simulate --games 100\n"
-                "  negotiation replay SAVE --headless\n\nPress q to quit.",
-                id="hint",
+    def on_mount(self) -> None:
+        self.push_screen(TitleScreen())
+        if self.play_settings is not None:
+            s = self.play_settings
+            self._start_game(s.scenario, s.seats, seed=s.seed, rounds=s.rounds)
+        elif self.resume_path is not None:
+            self._open_save(self.resume_path)
+
+    # --- shared actions -----------------------------------------------------------------------
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def action_help(self) -> None:
+        from negotiation.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        sections: list[tuple[str, list[BindingType]]] = []
+        screen = self.screen
+        if screen.BINDINGS:
+            sections.append(
+                (type(screen).__name__.removesuffix("Screen") or "Screen", list(screen.BINDINGS))
             )
-        yield Footer()
+        from negotiation.tui.screens.table import TableScreen
+        from negotiation.tui.widgets.deal_grid import DealGrid
+
+        if isinstance(screen, TableScreen):
+            sections.append(("Deal grid", list(DealGrid.BINDINGS)))
+        sections.append(
+            (
+                "Everywhere",
+                [*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette")],
+            )
+        )
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "How to play, and every key", self.action_help)
+        yield SystemCommand(
+            "Light or dark theme", "Switch the colour theme", self.action_toggle_theme
+        )
+        from negotiation.tui.screens.table import MOVE_TYPES, TableScreen
+
+        if isinstance(screen, TableScreen):
+            for binding in screen.BINDINGS:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                name = binding.action.split("(")[0]
+                if name in MOVE_TYPES and not screen.can(name):
+                    continue
+                yield SystemCommand(
+                    f"Game: {binding.description}",
+                    f"Key: {binding.key}",
+                    lambda action=binding.action: self.call_later(screen.run_action, action),
+                )
+
+    # --- routing ------------------------------------------------------------------------------
+    # Screens ask for a change of screen through these methods; the work is deferred to the
+    # app's own message loop so that dialogs it opens answer to the app, not to a screen that
+    # is about to be popped (a popped screen's callbacks would never run).
+
+    def title_choice(self, choice: str) -> None:
+        self.call_later(self._title_choice, choice)
+
+    def start_game(
+        self, scenario: Scenario, seats: dict[str, str], *, seed: int = 0, rounds: int | None = None
+    ) -> None:
+        self.call_later(lambda: self._start_game(scenario, seats, seed=seed, rounds=rounds))
+
+    def open_save(self, path: Path) -> None:
+        self.call_later(self._open_save, path)
+
+    def show_end(self, session: object) -> None:
+        self.call_later(self._show_end, session)
+
+    def table_menu(self, screen: Screen[None]) -> None:
+        self.call_later(self._table_menu, screen)
+
+    def end_choice(self, session: object, choice: str) -> None:
+        self.call_later(self._end_choice, session, choice)
+
+    def back_to_title(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, TitleScreen):
+            self.pop_screen()
+
+    def _title_choice(self, choice: str) -> None:
+        """What the title screen's menu does."""
+        from negotiation.tui.screens.dialogs import Notice
+        from negotiation.tui.screens.saves import SavesScreen
+        from negotiation.tui.screens.setup import SetupScreen
+        from negotiation.tui.session import latest_unfinished
+
+        if choice == "new":
+            self.push_screen(SetupScreen())
+        elif choice == "continue":
+            entry = latest_unfinished(self.saves_dir)
+            if entry is None:
+                self.notify(
+                    f"No unfinished game in {self.saves_dir}. Start a new one.", severity="warning"
+                )
+                return
+            self._open_save(entry.path)
+        elif choice == "load":
+            self.push_screen(SavesScreen(self.saves_dir), self._loaded)
+        elif choice == "replay":
+            self.push_screen(SavesScreen(self.saves_dir, "Replay a saved game"), self._replay)
+        elif choice == "scenarios":
+            self.push_screen(Notice("Scenarios", self.scenarios_text()))
+        elif choice == "help":
+            self.action_help()
+        elif choice == "quit":
+            self.exit(0)
+
+    def scenarios_text(self) -> str:
+        from textual.markup import escape
+
+        from negotiation.scenario import ScenarioError, builtin_paths, load_scenario
+
+        lines = []
+        for path in builtin_paths():
+            try:
+                spec = load_scenario(path)
+            except ScenarioError as exc:
+                lines.append(f"[$error]{escape(path.name)}: {escape(str(exc))}[/]")
+                continue
+            lines.append(
+                f"[b]{escape(spec.title)}[/b] ({escape(spec.id)})\n{escape(spec.summary)}\n"
+            )
+        return "\n".join(lines) or "No scenarios are installed."
+
+    def _loaded(self, path: Path | None) -> None:
+        if path is not None:
+            self._open_save(path)
+
+    def _replay(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from textual.markup import escape
+
+        from negotiation.report.text import format_state
+        from negotiation.savefile import SaveError, read_save
+        from negotiation.tui.screens.dialogs import Notice
+
+        try:
+            _, state = read_save(path)
+        except SaveError as exc:
+            self.notify(str(exc), title="This save cannot be opened", severity="error")
+            return
+        self.push_screen(Notice(f"Replay: {path.name}", escape(format_state(state))))
+
+    def _open_save(self, path: Path) -> None:
+        """Resume a saved game at the table (or at its end screen if it is over)."""
+        from negotiation.savefile import SaveError
+        from negotiation.tui.session import GameSession
+
+        try:
+            session = GameSession.resume(path)
+        except SaveError as exc:
+            self.notify(str(exc), title="This save cannot be opened", severity="error", timeout=10)
+            return
+        if session.state.over:
+            self._show_end(session)
+            return
+        self._open_table(session)
+
+    def _start_game(
+        self, scenario: Scenario, seats: dict[str, str], *, seed: int = 0, rounds: int | None = None
+    ) -> None:
+        """Create the game, brief each human seat (with hand-offs), then open the table."""
+        from negotiation.tui.screens.briefing import BriefingScreen, HandoffScreen
+        from negotiation.tui.session import GameSession
+
+        if not any(seat == "human" for seat in seats.values()):
+            self.notify(
+                "Make at least one delegation human (or run `negotiation simulate` for bots only).",
+                severity="error",
+            )
+            return
+        try:
+            session = GameSession.start(
+                scenario, seats, seed=seed, rounds=rounds, saves_dir=self.saves_dir
+            )
+        except OSError as exc:
+            self.notify(f"Cannot save in {self.saves_dir}: {exc}", severity="error")
+            return
+        humans = session.humans
+        self.back_to_title()
+
+        def brief(index: int) -> None:
+            if index >= len(humans):
+                self._open_table(session, viewer=humans[-1])
+                return
+            role = humans[index]
+            view = session.view(role)
+
+            def show_brief(_: object = None) -> None:
+                self.push_screen(BriefingScreen(scenario, view), lambda _: brief(index + 1))
+
+            if index == 0:
+                show_brief()
+            else:
+                self.push_screen(
+                    HandoffScreen(scenario.roles[role].name, "Time to read your brief."), show_brief
+                )
+
+        brief(0)
+
+    def _open_table(self, session: object, viewer: str | None = None) -> None:
+        from negotiation.tui.screens.table import TableScreen
+        from negotiation.tui.session import GameSession
+
+        assert isinstance(session, GameSession)
+        self.back_to_title()
+        self.push_screen(TableScreen(session, viewer))
+
+    def _show_end(self, session: object) -> None:
+        from negotiation.tui.screens.end import EndScreen
+        from negotiation.tui.session import GameSession
+
+        assert isinstance(session, GameSession)
+        self.back_to_title()
+        self.push_screen(EndScreen(session))
+
+    def _table_menu(self, screen: Screen[None]) -> None:
+        """Escape on the table: a small menu."""
+        from negotiation.tui.screens.dialogs import ChoiceDialog
+
+        choices = [
+            ("resume", "Back to the table"),
+            ("help", "Help and keys"),
+            ("theme", "Switch light/dark theme"),
+            ("title", "Leave to the title screen (the game is saved)"),
+            ("quit", "Quit (the game is saved)"),
+        ]
+
+        def chosen(choice: object) -> None:
+            if choice == "help":
+                self.action_help()
+            elif choice == "theme":
+                self.action_toggle_theme()
+            elif choice == "title":
+                self.back_to_title()
+            elif choice == "quit":
+                self.exit(0)
+
+        self.push_screen(ChoiceDialog("Menu", choices), chosen)
+
+    def _end_choice(self, session: object, choice: str) -> None:
+        """What the end screen's buttons do."""
+        from negotiation.tui.screens.dialogs import TextDialog
+        from negotiation.tui.screens.setup import SetupScreen
+        from negotiation.tui.session import GameSession, safe_file_name
+
+        assert isinstance(session, GameSession)
+        if choice == "new":
+            self.back_to_title()
+            self.push_screen(SetupScreen())
+        elif choice == "quit":
+            self.exit(0)
+        elif choice == "title":
+            self.back_to_title()
+        elif choice == "save":
+
+            def named(name: object) -> None:
+                if not isinstance(name, str) or not name.strip():
+                    return
+                path = self.saves_dir / f"{safe_file_name(name)}.json"
+                try:
+                    session.save_as(path, name.strip())
+                except OSError as exc:
+                    self.notify(f"Could not save: {exc}", severity="error")
+                    return
+                self.notify(f"Saved as {path}")
+
+            self.push_screen(
+                TextDialog("Save a copy as…", "A name for this game", max_length=60), named
+            )
 
 
-def run(saves_dir: Path | None = None) -> int:
+def run(
+    saves_dir: Path | None = None,
+    *,
+    play: PlaySettings | None = None,
+    resume: Path | None = None,
+) -> int:
     """Open the app; returns the exit code."""
-    NegotiationApp(saves_dir).run()
-    return 0
+    result = NegotiationApp(saves_dir, play=play, resume=resume).run()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,103 @@
+"""The end of a game: the result, credibility, each human's satisfaction, and what next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from negotiation.engine import RoleView, Status, outcome
+
+if TYPE_CHECKING:
+    from negotiation.tui.session import GameSession
+
+HEADLINES = {
+    Status.ADOPTED: "A deal is adopted and ratified",
+    Status.UNRATIFIED: "Signed, but voted down at home",
+    Status.COLLAPSED: "The talks collapsed",
+    Status.NO_DEAL: "No deal",
+}
+
+
+class EndScreen(Screen[None]):
+    """What came of the talks."""
+
+    DEFAULT_CSS = """
+    EndScreen { align: center middle; }
+    EndScreen #box { width: 84; max-width: 100%; height: auto; max-height: 100%;
+                     border: thick $accent; padding: 0 1; }
+    EndScreen #headline { text-style: bold; color: $accent; }
+    EndScreen VerticalScroll { height: auto; max-height: 16; }
+    EndScreen #buttons { height: auto; align-horizontal: center; }
+    EndScreen #buttons Button { margin: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "choose('save')", "Save a copy", id="end.save"),
+        Binding("n", "choose('new')", "New game", id="end.new"),
+        Binding("q", "choose('quit')", "Quit", id="end.quit"),
+        Binding("escape", "choose('title')", "Title", id="end.title"),
+    ]
+
+    def __init__(self, session: GameSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        state = self.session.state
+        spec = state.scenario
+        result = outcome(state)
+        lines = [f"Credibility of the final deal: [b]{result.credibility:.1f}[/b] / 100"]
+        card = state.scorecard()
+        lines.append("  " + " · ".join(f"{d} {v:.0f}" for d, v in card.dimensions.items()))
+        if state.walked_out:
+            lines.append(f"{escape(spec.roles[state.walked_out].name)} walked out.")
+        for vote in state.ratifications:
+            word = "[$success]passed[/]" if vote.passed else "[$error]failed[/]"
+            lines.append(f"Ratification — {escape(vote.body)}: {word}")
+        if state.stress is not None:
+            s = state.stress
+            told = "held" if s.held_this_time else "broke"
+            lines.append(
+                f"Stress test: deterrence held in {s.held} of {s.draws} futures "
+                f"({s.hold_rate:.0%}); in the one told, the truce {told}."
+            )
+        lines.append("")
+        lines.append("[b]How each human delegation fared[/b]")
+        for role in self.session.humans:
+            sat = RoleView(state, role).satisfaction()
+            verdict = "[$success]beats[/]" if sat.acceptable else "[$error]falls short of[/]"
+            lines.append(
+                f"  {escape(spec.roles[role].name)}: satisfaction {sat.value:.1f}, "
+                f"{verdict} its walk-away value of {sat.walk_away:.0f}"
+            )
+        if self.session.save_path is not None:
+            lines.append("")
+            lines.append(f"[dim]Saved as {escape(str(self.session.save_path))}[/]")
+        with Center(), Vertical(id="box"):
+            yield Static(HEADLINES.get(state.status, state.status.value), id="headline")
+            with VerticalScroll():
+                yield Static("\n".join(lines))
+            with Horizontal(id="buttons"):
+                yield Button("Save a copy (s)", id="save")
+                yield Button("New game (n)", id="new", variant="primary")
+                yield Button("Quit (q)", id="quit")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#new", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id:
+            self.action_choose(event.button.id)
+
+    def action_choose(self, choice: str) -> None:
+        from negotiation.tui.app import NegotiationApp
+
+        app = self.app
+        assert isinstance(app, NegotiationApp)
+        app.end_choice(self.session, choice)

@@ -1,0 +1,163 @@
+"""Setting up a game: the scenario, who plays each role, the seed and the number of rounds.
+
+The defaults make Enter-Enter start a game as the chair (France) against bots.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from negotiation.bots import STRATEGIES
+from negotiation.scenario import Scenario, ScenarioError, builtin_paths, load_scenario
+from negotiation.tui.session import HUMAN, default_seats, seat_label
+
+
+class SetupScreen(Screen[None]):
+    """Choose the scenario, the seats, the seed and the rounds."""
+
+    DEFAULT_CSS = """
+    SetupScreen { align: center top; }
+    SetupScreen #box { width: 90; max-width: 100%; height: 1fr; padding: 0 1; }
+    SetupScreen .title { text-style: bold; color: $accent; }
+    SetupScreen #about { color: $text-muted; height: auto; max-height: 4; }
+    SetupScreen #seats { height: auto; max-height: 10; }
+    SetupScreen #settings { height: auto; }
+    SetupScreen #settings Input { width: 18; }
+    SetupScreen #settings Label { padding: 1 1 0 0; }
+    SetupScreen #start-row { height: auto; align-horizontal: center; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="setup.back"),
+        Binding("ctrl+s", "start", "Start", id="setup.start"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scenarios: dict[str, Scenario] = {}
+        for path in builtin_paths():
+            try:
+                spec = load_scenario(path)
+            except ScenarioError:
+                continue
+            self.scenarios[spec.id] = spec
+        self.scenario = next(iter(self.scenarios.values()), None)
+        self.seats: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("New game", classes="title")
+            if self.scenario is None:
+                yield Static("No scenario could be loaded. Check the scenarios folder.")
+                return
+            with VerticalScroll():
+                yield Select(
+                    [(s.title, s.id) for s in self.scenarios.values()],
+                    value=self.scenario.id,
+                    allow_blank=False,
+                    id="scenario",
+                )
+                yield Static(self.scenario.summary, id="about")
+                yield Label("Who plays each delegation (Enter or click to change)", classes="title")
+                yield OptionList(id="seats")
+                with Horizontal(id="settings"):
+                    yield Label("Seed")
+                    yield Input("0", id="seed", type="integer", max_length=12)
+                    yield Label("Rounds")
+                    yield Input(
+                        str(self.scenario.turns.rounds), id="rounds", type="integer", max_length=2
+                    )
+            with Horizontal(id="start-row"):
+                yield Button("Start the talks", id="start", variant="primary")
+        yield Footer()
+
+    def seat_cycle(self) -> list[str]:
+        """What a seat can be, in the order a click cycles through."""
+        return [HUMAN, *(f"bot:{name}" for name in STRATEGIES)]
+
+    def fill_seats(self, scenario: Scenario, seats: dict[str, str] | None = None) -> None:
+        self.seats = seats if seats is not None else default_seats(scenario)
+        for role, seat in self.seats.items():
+            if seat not in self.seat_cycle():
+                self.seats[role] = "bot:baseline"
+        option_list = self.query_one("#seats", OptionList)
+        highlighted = option_list.highlighted
+        option_list.clear_options()
+        width = max(len(r.name) for r in scenario.roles.values()) + 2
+        option_list.add_options(
+            Option(f"{role.name:<{width}}{seat_label(self.seats[role_id])}", id=role_id)
+            for role_id, role in scenario.roles.items()
+        )
+        if highlighted is not None:
+            option_list.highlighted = highlighted
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        role = event.option.id
+        if role is None or self.scenario is None:
+            return
+        cycle = self.seat_cycle()
+        self.seats[role] = cycle[(cycle.index(self.seats[role]) + 1) % len(cycle)]
+        self.fill_seats(self.scenario, self.seats)
+
+    def on_mount(self) -> None:
+        if self.scenario is not None:
+            self.fill_seats(self.scenario)
+            self.query_one("#start", Button).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "scenario" or not isinstance(event.value, str):
+            return
+        chosen = self.scenarios.get(event.value)
+        if chosen is None or chosen is self.scenario:
+            return
+        self.scenario = chosen
+        self.query_one("#about", Static).update(chosen.summary)
+        self.fill_seats(chosen)
+        self.query_one("#rounds", Input).value = str(chosen.turns.rounds)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.action_start()
+
+    def on_input_submitted(self) -> None:
+        self.action_start()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def settings(self) -> tuple[Scenario, dict[str, str], int, int] | str:
+        """The chosen settings, or a sentence saying what is wrong."""
+        scenario = self.scenario
+        if scenario is None:
+            return "No scenario is loaded."
+        seats = dict(self.seats)
+        seed_text = self.query_one("#seed", Input).value.strip() or "0"
+        rounds_text = self.query_one("#rounds", Input).value.strip() or str(scenario.turns.rounds)
+        try:
+            seed = int(seed_text)
+            rounds = int(rounds_text)
+        except ValueError:
+            return "Seed and rounds must be whole numbers."
+        if not 0 <= seed < 2**63:
+            return "The seed must be 0 or more."
+        if not 1 <= rounds <= 50:
+            return "Rounds must be between 1 and 50."
+        return scenario, seats, seed, rounds
+
+    def action_start(self) -> None:
+        result = self.settings()
+        if isinstance(result, str):
+            self.notify(result, severity="error")
+            return
+        scenario, seats, seed, rounds = result
+        from negotiation.tui.app import NegotiationApp
+
+        app = self.app
+        assert isinstance(app, NegotiationApp)
+        app.start_game(scenario, seats, seed=seed, rounds=rounds)

@@ -1,0 +1,69 @@
+"""The title screen: new game, continue, load, replay, scenarios, help, quit."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+BANNER = """\
+ ╔═╗┌─┐┌─┐┬  ┬┌┬┐┬┌─┐┌┐┌
+ ║  │ │├─┤│  │ │ ││ ││││
+ ╚═╝└─┘┴ ┴┴─┘┴ ┴ ┴└─┘┘└┘  of the Willing"""
+
+
+class TitleScreen(Screen[None]):
+    """Where every session starts."""
+
+    DEFAULT_CSS = """
+    TitleScreen { align: center middle; }
+    TitleScreen #box { width: 60; height: auto; }
+    TitleScreen #banner { color: $accent; text-style: bold; margin-bottom: 1; }
+    TitleScreen #tagline { color: $text-muted; margin-bottom: 1; }
+    TitleScreen OptionList { height: auto; max-height: 12; border: round $accent; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "pick('new')", "New game", id="title.new"),
+        Binding("c", "pick('continue')", "Continue", id="title.continue"),
+        Binding("l", "pick('load')", "Load", id="title.load"),
+        Binding("q", "app.quit", "Quit", id="title.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="box"):
+            yield Static(BANNER, id="banner")
+            yield Static(
+                "Negotiate a security guarantee for Ukraine: six delegations, one deal, "
+                "and a rules engine that scores how credible it would be.",
+                id="tagline",
+            )
+            yield OptionList(
+                Option("New game", id="new"),
+                Option("Continue the last game", id="continue"),
+                Option("Load a saved game", id="load"),
+                Option("Replay a saved game", id="replay"),
+                Option("Scenarios", id="scenarios"),
+                Option("Help", id="help"),
+                Option("Quit", id="quit"),
+                id="menu",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#menu", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.action_pick(event.option.id)
+
+    def action_pick(self, choice: str) -> None:
+        app = self.app
+        from negotiation.tui.app import NegotiationApp
+
+        assert isinstance(app, NegotiationApp)
+        app.title_choice(choice)

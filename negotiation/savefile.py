@@ -82,6 +82,8 @@ class SaveFile(BaseModel):
     seed: int = Field(ge=0, le=2**63 - 1)
     rounds: int = Field(ge=1, le=50)
     seats: dict[str, str] = Field(default_factory=dict)
+    start: str = Field(default="", pattern=r"^([0-9a-f]{12})?$")
+    """Fingerprint of the state before the first action (checks the seed and settings)."""
     summary: SaveSummary = Field(default_factory=SaveSummary)
     log: list[LogStep] = Field(default_factory=list, max_length=MAX_STEPS)
 
@@ -128,6 +130,7 @@ def make_save(
         seed=state.seed,
         rounds=state.max_rounds,
         seats=dict(seats or {}),
+        start=new_game(state.rules, seed=state.seed, rounds=state.max_rounds).fingerprint(),
         summary=summary_of(state),
         log=steps,
     )
@@ -191,7 +194,7 @@ def migrate(data: dict[str, Any], source: str) -> dict[str, Any]:
     version's data, so every save ever written stays readable.
     """
     version = data.get("version")
-    if version == VERSION:
+    if type(version) is int and version == VERSION:
         return data
     raise SaveError(f"{source}: unknown save format version {version!r}")
 
@@ -230,6 +233,11 @@ def replay_states(
         state = new_game(rules, seed=save.seed, rounds=save.rounds)
     except ValueError as exc:
         raise SaveError(f"{source}: {exc}") from None
+    if save.start and state.fingerprint() != save.start:
+        raise SaveError(
+            f"{source}: start: the game does not open as recorded (its seed or settings were "
+            "edited)"
+        )
     yield state
     for number, step in enumerate(save.log, start=1):
         try:

@@ -8,6 +8,7 @@ same actions from the same seed always give the same game.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 from collections.abc import Iterator
@@ -336,7 +337,14 @@ def _play(state: GameState, action: Action) -> GameState:
         return state.model_copy(update={"messages_sent": state.messages_sent + 1})
     if isinstance(action, InjectAction):
         inject = next(i for i in spec.injects if i.id == action.inject)
-        state = _log(state, FACILITATOR, f"The facilitator plays an event: {inject.title}.", action)
+        # A private event stays private: only the roles it is told to learn who played it.
+        state = _log(
+            state,
+            FACILITATOR,
+            f"The facilitator plays an event: {inject.title}.",
+            action,
+            visible_to=tuple(inject.visible_to),
+        )
         return _strike(state, inject)
     if isinstance(action, Advance):
         state = _log(state, FACILITATOR, f"The facilitator ends round {state.round}.", action)
@@ -436,7 +444,11 @@ def _log(
         action=action,
         event=event,
     )
-    return state.model_copy(update={"log": (*state.log, entry)})
+    digest = hashlib.blake2b(
+        "\x1f".join((state.log_digest, actor, text, ",".join(visible_to), event or "")).encode(),
+        digest_size=8,
+    ).hexdigest()
+    return state.model_copy(update={"log": (*state.log, entry), "log_digest": digest})
 
 
 def _next_turn(state: GameState) -> GameState:

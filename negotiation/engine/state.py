@@ -155,6 +155,9 @@ class GameState(BaseModel):
     steps: int = 0
     """Actions applied so far."""
     log: tuple[LogEntry, ...] = ()
+    log_digest: str = ""
+    """A running hash of every log entry's words, so the state's fingerprint covers the log
+    (and a save whose message texts were edited is caught) without rehashing it whole."""
 
     # --- derived views ------------------------------------------------------------------------
 

@@ -81,8 +81,10 @@ def _future(
                 continue
             if severe:
                 if tell:
-                    lines.append(f"Year {year}: {name}. The coalition does not respond in time;")
-                    lines.append("         the truce breaks down.")
+                    lines.append(
+                        f"Year {year}: {name}. The coalition does not respond in time, "
+                        "and the truce breaks down."
+                    )
                 return False, lines
             erosion += 5.0
             events.append(f"{name}, unanswered")

@@ -87,6 +87,10 @@ class Names:
 # --- tokens ------------------------------------------------------------------------------------
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
+# ASCII only: str.isdigit() is true for "²" or "①", which float() cannot read.
+DIGITS = frozenset("0123456789")
+NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+NAME_CHARS = NAME_START | DIGITS
 VARIABLES = {"round": "num", "vetoed": "bool", "adopted": "bool"}
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]", ",", "=")
 
@@ -106,14 +110,16 @@ def tokenize(source: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(source)
     while i < n:
+        if len(tokens) >= MAX_TOKENS:
+            raise ExpressionError(f"expression has more than {MAX_TOKENS} tokens")
         ch = source[i]
         col = i + 1
         if ch in " \t\r\n":
             i += 1
             continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and source[i + 1].isdigit()):
+        if ch in DIGITS or (ch == "." and i + 1 < n and source[i + 1] in DIGITS):
             j = i
-            while j < n and (source[j].isdigit() or source[j] in "._"):
+            while j < n and (source[j] in DIGITS or source[j] in "._"):
                 j += 1
             text = source[i:j]
             if "__" in text or text.endswith("_") or text.count(".") > 1 or len(text) > 15:
@@ -136,9 +142,9 @@ def tokenize(source: str) -> list[Token]:
             tokens.append(Token("str", source[i : j + 1], col, text))
             i = j + 1
             continue
-        if ch.isalpha() or ch == "_":
+        if ch in NAME_START:
             j = i
-            while j < n and (source[j].isalnum() or source[j] == "_"):
+            while j < n and source[j] in NAME_CHARS:
                 j += 1
             word = source[i:j]
             if word.startswith("_"):
@@ -160,8 +166,8 @@ def tokenize(source: str) -> list[Token]:
             elif ch == ":":
                 hint = ": lambdas and slices are not part of the language"
             raise ExpressionError(f'unexpected character "{ch}"{hint}', col)
-        if len(tokens) > MAX_TOKENS:
-            raise ExpressionError(f"expression has more than {MAX_TOKENS} tokens")
+    if len(tokens) > MAX_TOKENS:
+        raise ExpressionError(f"expression has more than {MAX_TOKENS} tokens")
     tokens.append(Token("end", "", n + 1))
     return tokens
 

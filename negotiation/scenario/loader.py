@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,8 +36,12 @@ def _where(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
+            continue
+        if part == "[key]":  # pydantic's marker for "the key itself", already named
+            continue
+        # A key that is not a plain name is quoted, so a newline in it cannot split the line.
+        key = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part)
+        out += f".{key}" if out else key
     return out or "(top level)"
 
 
@@ -249,12 +254,16 @@ def load_scenario(path: str | Path) -> Scenario:
         if size > MAX_SCENARIO_BYTES:
             raise ScenarioError(f"{source}: file is {size} bytes; a scenario may be at most 2 MB")
         raw = path.read_bytes()
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError(f"{source}: no such file") from None
     except IsADirectoryError:
         raise ScenarioError(f"{source}: is a folder, not a scenario file") from None
     except OSError as exc:
         raise ScenarioError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # e.g. a NUL byte in the path
+        raise ScenarioError(f"{source!r}: not a valid file name") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -265,6 +274,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{source}: not valid TOML: {_first_line(str(exc))}") from None
     except RecursionError:
         raise ScenarioError(f"{source}: not valid TOML: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise ScenarioError(f"{source}: not valid TOML: {_first_line(str(exc))}") from None
     return parse_scenario(data, source)
 
 

@@ -567,6 +567,8 @@ class TableScreen(Screen[None]):
                     f"{escape(issue.label)}: {escape(issue.options[state.package[i]].label)}"
                     for i, issue in state.scenario.issues.items()
                 )
+                + "\n\n[b]Pledges[/b]\n"
+                + self.pledges_text(view)
             )
             self.busy = True
 

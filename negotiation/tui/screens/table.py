@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.markup import escape as rich_escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, RichLog, Static, TabbedContent, TabPane
 
 from negotiation.engine import Abstain as AbstainAction
 from negotiation.engine import (
@@ -49,7 +50,7 @@ from negotiation.tui.screens.dialogs import (
     VoteDialog,
 )
 from negotiation.tui.widgets.deal_grid import DealGrid
-from negotiation.tui.widgets.gauge import CredibilityGauge
+from negotiation.tui.widgets.gauge import CredibilityGauge, Panel
 
 if TYPE_CHECKING:
     from negotiation.tui.session import GameSession
@@ -113,6 +114,9 @@ class TableScreen(Screen[None]):
         self.votes_seen = session.state.votes_held
         self.unsc_seen = session.state.unsc_votes_held
         self.flow_started = False
+        self.logged = 0
+        self.logged_for = ""
+        self.messages_written = 0
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -122,12 +126,12 @@ class TableScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield DealGrid(state.scenario.issues, state.package, id="grid")
-                yield Static(id="detail")
+                yield Panel(id="detail")
                 with TabbedContent(initial="log"):
-                    with TabPane("Log", id="log"), VerticalScroll():
-                        yield Static(id="log-text")
-                    with TabPane("Messages", id="messages"), VerticalScroll():
-                        yield Static(id="messages-text")
+                    with TabPane("Log", id="log"):
+                        yield RichLog(id="log-text", wrap=True, markup=True, auto_scroll=True)
+                    with TabPane("Messages", id="messages"):
+                        yield RichLog(id="messages-text", wrap=True, markup=True, auto_scroll=True)
                     with TabPane("Pledges", id="pledges"), VerticalScroll():
                         yield Static(id="pledges-text")
                     with TabPane("Rules", id="rules"), VerticalScroll():
@@ -175,15 +179,11 @@ class TableScreen(Screen[None]):
             f"{escape(spec.title)} · Round {state.round}/{state.max_rounds} · {escape(where)}"
         )
         self.update_detail()
-        self.query_one("#log-text", Static).update(self.log_text(view))
-        self.query_one("#messages-text", Static).update(self.messages_text(view))
+        self.write_logs(view)
         self.query_one("#pledges-text", Static).update(self.pledges_text(view))
         self.query_one("#rules-text", Static).update(self.rules_text(view))
         self.query_one("#stances", Static).update(self.stances_text(view))
         self.refresh_bindings()
-        log_scroll = self.query_one("#log-text").parent
-        if isinstance(log_scroll, VerticalScroll):
-            log_scroll.scroll_end(animate=False)
 
     def update_detail(self) -> None:
         """The option under the cursor, in full, and the what-if preview of amending to it."""
@@ -193,7 +193,7 @@ class TableScreen(Screen[None]):
         option = issue.options[grid.cursor_option]
         on_table = state.package[grid.cursor_issue] == grid.cursor_option
         mark = " (on the table)" if on_table else ""
-        self.query_one("#detail", Static).update(
+        self.query_one("#detail", Panel).set(
             f"[b]{escape(issue.label)}: {escape(option.label)}[/b]{mark} — "
             f"{escape(option.description)}"
         )
@@ -206,21 +206,33 @@ class TableScreen(Screen[None]):
             )
         gauge.show(view.scorecard(), view.satisfaction(), preview, f"{issue.label}: {option.label}")
 
-    def log_text(self, view: RoleView) -> str:
-        lines = []
-        for entry in view.log:
-            if entry.action is not None and entry.action.type == "message":
-                continue
-            private = "[$warning](private)[/] " if entry.visible_to else ""
-            lines.append(f"[dim]R{entry.round}[/] {private}{escape(entry.text)}")
-        return "\n".join(lines[-300:]) or "Nothing has happened yet."
+    def write_logs(self, view: RoleView) -> None:
+        """Append new log entries (the public log and the viewer's messages) to the two logs.
 
-    def messages_text(self, view: RoleView) -> str:
-        lines = []
-        for entry in view.log:
+        The logs are written incrementally: a long game's log is never re-laid out whole.
+        """
+        log = self.query_one("#log-text", RichLog)
+        inbox = self.query_one("#messages-text", RichLog)
+        if self.logged_for != self.viewer:
+            log.clear()
+            inbox.clear()
+            self.logged, self.logged_for, self.messages_written = 0, self.viewer, 0
+        entries = self.session.state.log
+        for entry in entries[self.logged :]:
+            if not entry.visible(self.viewer):
+                continue
+            stamp = f"[dim]R{entry.round}[/dim] "
             if entry.action is not None and entry.action.type == "message":
-                lines.append(f"[dim]R{entry.round}[/] {escape(entry.text)}")
-        return "\n".join(lines) or "No private messages. Press m to write one."
+                if not self.messages_written:
+                    inbox.clear()  # the "no messages" placeholder
+                inbox.write(stamp + rich_escape(entry.text))
+                self.messages_written += 1
+                continue
+            private = "[yellow](private)[/yellow] " if entry.visible_to else ""
+            log.write(stamp + private + rich_escape(entry.text))
+        self.logged = len(entries)
+        if not self.messages_written and not inbox.lines:
+            inbox.write("[dim]No private messages. Press m to write one.[/dim]")
 
     def pledges_text(self, view: RoleView) -> str:
         lines = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.content import Content
 from textual.markup import escape
-from textual.widgets import Static
+from textual.widget import Widget
 
 from negotiation.engine import Preview
 from negotiation.rules import Satisfaction, ScoreCard
@@ -47,11 +47,35 @@ def signed(delta: float) -> str:
     return f"{delta:+.1f}"
 
 
-class CredibilityGauge(Static):
+class Panel(Widget):
+    """A block of text that repaints without a new layout (it has a fixed height).
+
+    ``Static.update`` lays the whole screen out again; on the table, which redraws on every
+    cursor move, that costs more than everything else put together.
+    """
+
+    DEFAULT_CSS = """
+    Panel { height: 2; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._content: Content = Content("")
+
+    def set(self, content: Content | str) -> None:
+        """Show new content."""
+        self._content = content if isinstance(content, Content) else Content.from_markup(content)
+        self.refresh()
+
+    def render(self) -> Content:
+        return self._content
+
+
+class CredibilityGauge(Panel):
     """Credibility and the viewer's satisfaction, with a what-if preview."""
 
     DEFAULT_CSS = """
-    CredibilityGauge { height: auto; padding: 0 1; }
+    CredibilityGauge { height: 17; padding: 0 1; }
     """
 
     _last: tuple[ScoreCard, Satisfaction | None, Preview | None, str] | None = None
@@ -99,4 +123,4 @@ class CredibilityGauge(Static):
             up_s = "$success" if ds >= 0 else "$error"
             lines.append(f"  cred {preview.credibility_after:5.1f} [{up_c}]({signed(dc)})[/]")
             lines.append(f"  you  {preview.satisfaction_after:5.1f} [{up_s}]({signed(ds)})[/]")
-        self.update(Content.from_markup("\n".join(lines)))
+        self.set(Content.from_markup("\n".join(lines)))

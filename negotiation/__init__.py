@@ -2,3 +2,6 @@
 for Ukraine, and a rules engine scores how credible the deal would be."""
 
 __version__ = "0.1.0"
+
+DEFAULT_SCENARIO = "paris-2025"
+"""The scenario a new game opens with."""

@@ -13,18 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from negotiation import __version__
-from negotiation.scenario import (
-    DEFAULT_SCENARIO,
-    Scenario,
-    ScenarioError,
-    builtin_paths,
-    load_scenario,
-    resolve_scenario,
-    scenario_hash,
-)
+from negotiation import DEFAULT_SCENARIO, __version__
+
+if TYPE_CHECKING:
+    from negotiation.scenario import Scenario
+
+# The scenario models pull in pydantic; commands import them when they need them, which keeps
+# the launch of the terminal app quick.
 
 
 class UserError(Exception):
@@ -135,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from negotiation.scenario import ScenarioError, builtin_paths, load_scenario
+
     rows: list[dict[str, Any]] = []
     for path in builtin_paths():
         try:
@@ -168,6 +167,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from negotiation.scenario import ScenarioError, load_scenario, scenario_hash
+
     failed = 0
     results: list[dict[str, Any]] = []
     for file in args.files:
@@ -245,6 +246,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from negotiation.bots import strategy
     from negotiation.bots.runner import simulate
     from negotiation.savefile import make_save, write_save
+    from negotiation.scenario import resolve_scenario
 
     scenario = resolve_scenario(args.scenario)
     seats = parse_seats(args.seat, scenario)
@@ -354,6 +356,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    from negotiation.scenario import resolve_scenario
     from negotiation.tui.app import PlaySettings, run
 
     scenario = resolve_scenario(args.scenario)
@@ -383,15 +386,22 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    from negotiation.savefile import SaveError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:
             return cmd_tui(args)
         return COMMANDS[args.command](args)
-    except (ScenarioError, SaveError, UserError) as exc:
+    except UserError as exc:
+        print(f"negotiation: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        # ScenarioError and SaveError are ValueErrors with one-line messages for the user.
+        from negotiation.savefile import SaveError
+        from negotiation.scenario import ScenarioError
+
+        if not isinstance(exc, ScenarioError | SaveError):
+            return _internal_error(exc)
         print(f"negotiation: {exc}", file=sys.stderr)
         return 1
     except UsageError as exc:
@@ -406,14 +416,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last line of defence: never a traceback for a user
-        if os.environ.get("NEGOTIATION_DEBUG"):
-            raise
-        print(
-            f"negotiation: internal error: {type(exc).__name__}: {exc} "
-            "(set NEGOTIATION_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
-        return 1
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get("NEGOTIATION_DEBUG"):
+        raise exc
+    print(
+        f"negotiation: internal error: {type(exc).__name__}: {exc} "
+        "(set NEGOTIATION_DEBUG=1 for details)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

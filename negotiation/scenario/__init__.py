@@ -1,8 +1,8 @@
 """Scenario files: the models, the loader and the expression language of their rules."""
 
 from negotiation.scenario.expr import ExpressionError
+from negotiation import DEFAULT_SCENARIO
 from negotiation.scenario.loader import (
-    DEFAULT_SCENARIO,
     ScenarioError,
     builtin_paths,
     load_scenario,

@@ -300,9 +300,6 @@ def builtin_paths() -> list[Path]:
     return sorted(folder.glob("*.toml")) if folder.is_dir() else []
 
 
-DEFAULT_SCENARIO = "paris-2025"
-
-
 def resolve_scenario(ref: str) -> Scenario:
     """Load a scenario named by id (a shipped one) or by path.
 

@@ -6,17 +6,20 @@ what every screen shares: help, the theme, the command palette.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from negotiation.scenario import Scenario
 from negotiation.tui.screens.title import TitleScreen
+
+if TYPE_CHECKING:
+    from negotiation.scenario import Scenario
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -59,6 +62,9 @@ class NegotiationApp(App[int]):
 
     def on_mount(self) -> None:
         self.push_screen(TitleScreen())
+        if os.environ.get("NEGOTIATION_EXIT_AFTER_FIRST_PAINT"):
+            # For benchmarks/startup.py: measure launch-to-first-paint, then leave.
+            self.call_after_refresh(lambda: self.call_after_refresh(self.exit, 0))
         if self.play_settings is not None:
             s = self.play_settings
             self._start_game(s.scenario, s.seats, seed=s.seed, rounds=s.rounds)

@@ -51,7 +51,8 @@ class EndScreen(Screen[None]):
         state = self.session.state
         spec = state.scenario
         result = outcome(state)
-        lines = [f"Credibility of the final deal: [b]{result.credibility:.1f}[/b] / 100"]
+        what = "the deal" if state.adopted else "the deal left on the table"
+        lines = [f"Credibility of {what}: [b]{result.credibility:.1f}[/b] / 100"]
         card = state.scorecard()
         lines.append("  " + " · ".join(f"{d} {v:.0f}" for d, v in card.dimensions.items()))
         if state.walked_out:

@@ -82,6 +82,7 @@ class TableScreen(Screen[None]):
     TableScreen #detail { height: 2; padding: 0 1; color: $text-muted; }
     TableScreen TabbedContent { height: 1fr; }
     TableScreen TabPane { padding: 0 1; }
+    TableScreen RichLog { min-width: 1; background: $surface 0%; }
     TableScreen #stances { padding: 0 1; height: auto; }
     TableScreen.-narrow #right { width: 29; }
     """

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 
-
 MARKER = b"New game"
 """Text of the title screen's menu: once it reaches the terminal, the title is painted."""
 

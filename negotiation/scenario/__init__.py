@@ -1,7 +1,7 @@
 """Scenario files: the models, the loader and the expression language of their rules."""
 
-from negotiation.scenario.expr import ExpressionError
 from negotiation import DEFAULT_SCENARIO
+from negotiation.scenario.expr import ExpressionError
 from negotiation.scenario.loader import (
     ScenarioError,
     builtin_paths,

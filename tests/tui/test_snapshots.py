@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import settle
 from textual.pilot import Pilot
 
 from negotiation.scenario import resolve_scenario
@@ -18,6 +17,8 @@ from negotiation.tui.screens.dialogs import Notice
 from negotiation.tui.screens.end import EndScreen
 from negotiation.tui.screens.table import TableScreen
 from negotiation.tui.session import default_seats
+
+from conftest import settle
 
 SIZES = [(80, 24), (120, 40)]
 

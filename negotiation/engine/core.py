@@ -261,12 +261,12 @@ def validate(state: GameState, action: Action) -> None:
         current = state.pledges.get(role, {}).get(action.kind, 0)
         if isinstance(action, Withdraw):
             if not current:
-                raise IllegalAction(f"{name} has no pledge of {kind.label.lower()} to withdraw.")
+                raise IllegalAction(f"{name} has no pledge of {_phrase(kind.label)} to withdraw.")
             return
         cap = state.capacity(role, action.kind)
         if action.units > cap:
             raise IllegalAction(
-                f"{name} can pledge at most {cap} {kind.unit} of {kind.label.lower()}."
+                f"{name} can pledge at most {cap} {kind.unit} of {_phrase(kind.label)}."
             )
         if action.units % kind.step:
             raise IllegalAction(f"{kind.label} are pledged in steps of {kind.step} {kind.unit}.")
@@ -366,12 +366,14 @@ def _play(state: GameState, action: Action) -> GameState:
     if isinstance(action, Amend):
         issue = spec.issues[action.issue]
         label = issue.options[action.option].label
-        state = _log(state, role, f"{who} amends {issue.label.lower()}: {label}.", action)
+        state = _log(state, role, f"{who} amends {_phrase(issue.label)}: {label}.", action)
         package = {**state.package, action.issue: action.option}
         state = state.model_copy(update={"package": package, "stances": {}})
     elif isinstance(action, Propose):
         changed = [
-            spec.issues[i].label.lower() for i, o in action.package.items() if state.package[i] != o
+            _phrase(spec.issues[i].label)
+            for i, o in action.package.items()
+            if state.package[i] != o
         ]
         state = _log(state, role, f"{who} tables a new package ({', '.join(changed)}).", action)
         package = {i: action.package[i] for i in spec.issues}
@@ -379,13 +381,16 @@ def _play(state: GameState, action: Action) -> GameState:
     elif isinstance(action, PledgeAction):
         kind = spec.pledge_kinds[action.kind]
         state = _log(
-            state, role, f"{who} pledges {action.units} {kind.unit} ({kind.label.lower()}).", action
+            state,
+            role,
+            f"{who} pledges {action.units} {kind.unit} ({_phrase(kind.label)}).",
+            action,
         )
         own = {**state.pledges.get(role, {}), action.kind: action.units}
         state = state.model_copy(update={"pledges": {**state.pledges, role: own}})
     elif isinstance(action, Withdraw):
         kind = spec.pledge_kinds[action.kind]
-        state = _log(state, role, f"{who} withdraws its pledge of {kind.label.lower()}.", action)
+        state = _log(state, role, f"{who} withdraws its pledge of {_phrase(kind.label)}.", action)
         own = {k: v for k, v in state.pledges.get(role, {}).items() if k != action.kind}
         pledges = (
             {**state.pledges, role: own}
@@ -407,7 +412,10 @@ def _play(state: GameState, action: Action) -> GameState:
         issue = spec.issues[action.issue]
         label = issue.options[action.option].label
         state = _log(
-            state, role, f"{who} signals it could live with {issue.label.lower()}: {label}.", action
+            state,
+            role,
+            f"{who} signals it could live with {_phrase(issue.label)}: {label}.",
+            action,
         )
     elif isinstance(action, Pass):
         state = _log(state, role, f"{who} passes.", action)
@@ -425,6 +433,13 @@ def _play(state: GameState, action: Action) -> GameState:
 
 
 # --- turn and round flow -----------------------------------------------------------------------
+
+
+def _phrase(label: str) -> str:
+    """A label inside a sentence: "Legal mandate" -> "legal mandate", "U.S. backstop" stays."""
+    if len(label) > 1 and (label[1].isupper() or label[1] == "."):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _log(

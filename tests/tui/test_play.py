@@ -252,3 +252,47 @@ def test_no_key_sequence_on_the_table_raises(tmp_path_factory, keys):
             assert app.is_running
 
     asyncio.run(run())
+
+
+async def test_the_other_side_votes_and_vetoes_at_the_security_council(make_app, tmp_path):
+    """Gammaland (human, outside the coalition) is asked to vote, then to veto or abstain."""
+    from pathlib import Path
+
+    from negotiation.engine import Amend, CallVote, Vote, apply, new_game
+    from negotiation.rules import Ruleset
+    from negotiation.savefile import make_save, write_save
+    from negotiation.scenario import load_scenario
+
+    mini = load_scenario(Path(__file__).parent.parent / "data" / "mini.toml")
+    state = new_game(Ruleset(mini), seed=2)
+    for action in (
+        Amend(role="alpha", issue="mandate", option="unsc"),
+        CallVote(role="beta"),
+        Vote(role="alpha", accept=True),
+        Vote(role="beta", accept=True),
+    ):
+        state = apply(state, action)
+    path = tmp_path / "saves" / "mini.json"
+    write_save(
+        path, make_save(state, {"alpha": "bot:baseline", "beta": "bot:baseline", "gamma": "human"})
+    )
+
+    app = make_app(resume=path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        titles: list[str] = []
+        for _ in range(30):
+            await settle(pilot)
+            screen = app.screen
+            if isinstance(screen, VoteDialog):
+                titles.append(screen.title_text)
+                await pilot.press("a" if screen.title_text == "Vote on the deal" else "r")
+            elif isinstance(screen, Notice):
+                titles.append(screen.title_text)
+                if screen.title_text == "Security Council":
+                    break
+                await pilot.press("enter")
+        assert titles.index("Vote on the deal") < titles.index("Security Council")
+        table = next(s for s in app.screen_stack if isinstance(s, TableScreen))
+        assert table.session.state.vetoed
+        assert table.session.state.unsc_vetoes[0] == "gamma"
+        assert "veto" in screen_text(app).lower()

@@ -49,7 +49,7 @@ from negotiation.tui.screens.dialogs import (
     TextDialog,
     VoteDialog,
 )
-from negotiation.tui.widgets.deal_grid import DealGrid
+from negotiation.tui.widgets.deal_grid import DealGrid, OfferGrid
 from negotiation.tui.widgets.gauge import CredibilityGauge, Panel
 
 if TYPE_CHECKING:
@@ -126,13 +126,15 @@ class TableScreen(Screen[None]):
         yield Static(id="status")
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield DealGrid(state.scenario.issues, state.package, id="grid")
+                coalition = state.scenario.roles[self.viewer].coalition
+                grid_class = DealGrid if coalition else OfferGrid
+                yield grid_class(state.scenario.issues, state.package, id="grid")
                 yield Panel(id="detail")
                 with TabbedContent(initial="log"):
                     with TabPane("Log", id="log"):
-                        yield RichLog(id="log-text", wrap=True, markup=True, auto_scroll=True)
+                        yield RichLog(id="log-text", wrap=True, markup=True, min_width=1)
                     with TabPane("Messages", id="messages"):
-                        yield RichLog(id="messages-text", wrap=True, markup=True, auto_scroll=True)
+                        yield RichLog(id="messages-text", wrap=True, markup=True, min_width=1)
                     with TabPane("Pledges", id="pledges"), VerticalScroll():
                         yield Static(id="pledges-text")
                     with TabPane("Rules", id="rules"), VerticalScroll():
@@ -167,6 +169,15 @@ class TableScreen(Screen[None]):
         view = self.view
         spec = state.scenario
         grid = self.query_one(DealGrid)
+        wanted = DealGrid if spec.roles[self.viewer].coalition else OfferGrid
+        if type(grid) is not wanted:
+            # A hot-seat hand-off between a coalition member and the other side: Enter amends
+            # for one and makes offers for the other, and the footer should say which.
+            replacement = wanted(spec.issues, state.package, id="grid")
+            replacement.row, replacement.column = grid.row, grid.column
+            grid.remove()
+            self.query_one("#left").mount(replacement, before=0)
+            grid = replacement
         grid.set_package(state.package)
         turn = spec.roles[state.turn].name if state.turn else "—"
         you = spec.roles[self.viewer].name
@@ -357,7 +368,16 @@ class TableScreen(Screen[None]):
         self.ask(MessageDialog(self.view), self._play_result)
 
     def action_threaten(self) -> None:
-        lines = [(line.id, line.text) for line in self.view.brief.red_lines]
+        crossed = {line.id for line in self.view.crossed_red_lines()}
+        lines = [
+            (
+                line.id,
+                line.text
+                + (" [crossed now]" if line.id in crossed else "")
+                + (" (your bluff)" if line.bluff else ""),
+            )
+            for line in self.view.brief.red_lines
+        ]
 
         def done(choice: object) -> None:
             if isinstance(choice, str):

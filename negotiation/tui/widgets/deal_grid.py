@@ -211,3 +211,11 @@ def _fit(text: str, width: int) -> str:
     if len(text) <= width:
         return text.ljust(width)
     return text[: width - 1] + "…"
+
+
+class OfferGrid(DealGrid):
+    """The deal grid for a seat outside the coalition: Enter signals an offer, not an amendment."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Offer", id="offer"),
+    ]

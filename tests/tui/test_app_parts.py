@@ -1,0 +1,89 @@
+"""Pilot tests of what every screen shares: help, theme, command palette, saves list."""
+
+from __future__ import annotations
+
+from test_play import start_default_game
+
+from negotiation.tui.app import DARK, LIGHT
+from negotiation.tui.screens.help import HelpScreen
+from negotiation.tui.screens.saves import SavesScreen
+from negotiation.tui.screens.table import TableScreen
+
+from conftest import screen_text, settle
+
+
+async def test_help_lists_the_table_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_default_game(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for words in ("How to play", "| `p` | Pledge |", "| `v` | Call vote |", "Amend"):
+            assert words in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TableScreen)
+
+
+async def test_the_theme_switches_between_dark_and_light(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == DARK
+        await pilot.press("ctrl+t")
+        assert app.theme == LIGHT
+        await pilot.press("ctrl+t")
+        assert app.theme == DARK
+
+
+async def test_the_command_palette_offers_the_moves_a_seat_may_make(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_default_game(pilot)
+        table = app.screen
+        assert isinstance(table, TableScreen)
+        titles = [command.title for command in app.get_system_commands(table)]
+        assert "Game: End turn" in titles and "Game: Pledge" in titles
+        assert "Game: Call vote" not in titles  # not in round 1
+        assert "Game: Threaten" not in titles  # France has no red lines to invoke
+        steps = table.session.state.steps
+        command = next(c for c in app.get_system_commands(table) if c.title == "Game: End turn")
+        command.callback()
+        await settle(pilot)
+        assert table.session.state.steps > steps
+        assert any(a.role == "france" and a.type == "pass" for a in table.session.state.actions)
+
+
+async def test_the_saves_list_shows_games_and_refuses_broken_ones(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_default_game(pilot)
+        await pilot.press("escape")  # menu
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")  # leave to the title screen
+        await settle(pilot)
+    broken = tmp_path / "saves" / "broken.json"
+    broken.write_text('{"format": "negotiation-save", "version": 1')
+    original = broken.read_bytes()
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, SavesScreen)
+        rows = [e for e in app.screen.entries]
+        assert any(e.error for e in rows) and any(not e.error for e in rows)
+        broken_row = next(i for i, e in enumerate(rows) if e.error)
+        table = app.screen.query_one("#saves")
+        table.move_cursor(row=broken_row)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SavesScreen)  # still here, with a notification
+        assert any("cannot be opened" in str(n.title) for n in app._notifications)
+        assert broken.read_bytes() == original
+        good_row = next(i for i, e in enumerate(rows) if not e.error)
+        table.move_cursor(row=good_row)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TableScreen)

@@ -12,7 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from negotiation.scenario.expr import Predicate, compile_predicate
+import numpy as np
+
+from negotiation.rules.tables import PackageTable, build_table
+from negotiation.scenario.expr import Compiled, Predicate, compile_predicate
 from negotiation.scenario.loader import names_of
 from negotiation.scenario.model import DIMENSIONS, Ratification, Rule, Scenario
 
@@ -267,6 +270,10 @@ class Ruleset:
             for rule in scenario.rules
         )
         self._rule_fns = tuple((c.when.fn, c.effect, c.fired) for c in self.rules)
+        self._table: PackageTable | None = None
+        self._table_built = False
+        self._dynamic_rules: tuple[tuple[int, Compiled, tuple[tuple[str, float], ...]], ...] = ()
+        self._dynamic_red_lines: tuple[RedLineCheck, ...] = ()
         self._bonuses: dict[str, list[tuple[str, float]]] = {}
         for rule in scenario.rules:
             for role_id, bonus in rule.satisfaction.items():
@@ -304,10 +311,57 @@ class Ruleset:
         """A context for evaluating deal expressions."""
         return DealContext(self, package, pledges, situation)
 
+    @property
+    def table(self) -> PackageTable | None:
+        """The scenario's per-package tables (built on first use), or None if too large."""
+        if not self._table_built:
+            self._table = build_table(
+                self.scenario, [(r.role, r.when.source, r.bluff, r.penalty) for r in self.red_lines]
+            )
+            self._table_built = True
+            if self._table is not None:
+                static = set(self._table.static_rules)
+                self._dynamic_rules = tuple(
+                    (k, c.when.fn, c.effect) for k, c in enumerate(self.rules) if k not in static
+                )
+                static_lines = set(self._table.static_red_lines)
+                self._dynamic_red_lines = tuple(
+                    line
+                    for k, line in enumerate(self.red_lines)
+                    if k not in static_lines and not line.bluff
+                )
+        return self._table
+
     def credibility(
         self, package: Package, pledges: Pledges, situation: Situation | None = None
     ) -> ScoreCard:
-        """Score the credibility of a deal, listing every rule that fired."""
+        """Score the credibility of a deal, listing every rule that fired.
+
+        Rules that read only the package come from the per-package table; the rest are
+        evaluated here. :meth:`credibility_reference` evaluates every rule and must agree.
+        """
+        table = self.table
+        if table is None:
+            return self.credibility_reference(package, pledges, situation)
+        situation = situation or Situation()
+        ctx = DealContext(self, package, pledges, situation)
+        number = table.index(package)
+        values = dict(zip(DIMENSIONS, table.static_effect[number].tolist(), strict=True))
+        for dim in DIMENSIONS:
+            values[dim] += self.base[dim]
+        fired_numbers = [table.static_rules[k] for k in np.flatnonzero(table.static_masks[number])]
+        for k, when, effect in self._dynamic_rules:
+            if when(ctx):
+                fired_numbers.append(k)
+                for effect_dim, points in effect:
+                    values[effect_dim] += points
+        fired_numbers.sort()
+        return self._card(values, [self.rules[k].fired for k in fired_numbers], situation)
+
+    def credibility_reference(
+        self, package: Package, pledges: Pledges, situation: Situation | None = None
+    ) -> ScoreCard:
+        """Credibility by evaluating every rule's closure: the definition the tables follow."""
         situation = situation or Situation()
         ctx = DealContext(self, package, pledges, situation)
         values = dict(self.base)
@@ -317,6 +371,12 @@ class Ruleset:
                 fired.append(fired_rule)
                 for effect_dim, points in effect:
                     values[effect_dim] += points
+        return self._card(values, fired, situation)
+
+    def _card(
+        self, values: dict[str, float], fired: list[FiredRule], situation: Situation
+    ) -> ScoreCard:
+        """The ScoreCard from summed rule effects: inject shifts, clamping, the mean."""
         if situation.dimension_shift:
             shift = {d: p for d, p in situation.dimension_shift.items() if p}
             for dim, points in shift.items():
@@ -406,8 +466,37 @@ class Ruleset:
         card: ScoreCard,
         situation: Situation | None = None,
     ) -> float:
-        """A role's satisfaction with a deal, 0-100."""
-        return self.satisfaction_detail(role, package, pledges, card, situation).value
+        """A role's satisfaction with a deal, 0-100 (the value of :meth:`satisfaction_detail`,
+        computed from the per-package tables)."""
+        table = self.table
+        if table is None:
+            return self.satisfaction_detail(role, package, pledges, card, situation).value
+        situation = situation or Situation()
+        spec = self.scenario.roles[role]
+        number = table.index(package)
+        column = table.roles.index(role)
+        raw = (
+            spec.base_satisfaction
+            + float(table.preference[number, column])
+            - float(table.static_penalty[number, column])
+        )
+        if spec.credibility_weight:
+            raw += spec.credibility_weight * (card.total - 50.0)
+        for kind, units in pledges.get(role, _EMPTY).items():
+            raw -= spec.pledge_costs.get(kind, 0.0) * units
+        bonuses = self._bonuses.get(role)
+        if bonuses:
+            fired_ids = {f.id for f in card.fired}
+            for rule_id, bonus in bonuses:
+                if rule_id in fired_ids:
+                    raw += bonus
+        ctx: DealContext | None = None
+        for line in self._dynamic_red_lines:
+            if line.role == role:
+                ctx = ctx or DealContext(self, package, pledges, situation)
+                if line.when(ctx):
+                    raw -= line.penalty
+        return min(100.0, max(0.0, raw))
 
     # --- outcome expressions ------------------------------------------------------------------
 

@@ -1,0 +1,180 @@
+"""Rule conditions evaluated over a whole array of packages at once, with NumPy.
+
+The analysis scores every package of a scenario (thousands of them) under one set of pledges
+and one situation. Evaluating each rule's compiled closure per package would take seconds;
+evaluating its syntax tree once over arrays takes milliseconds. Only the issues vary between
+packages: everything else an expression reads (pledges, events, votes) is one value for the
+whole array, asked of an ordinary :class:`EvalContext`.
+
+The per-deal closures of :mod:`negotiation.scenario.expr` and these array functions come from
+the same syntax tree, and a test checks that they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from negotiation.scenario.expr import (
+    Binary,
+    Call,
+    EvalContext,
+    ListNode,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
+
+VectorFn = Callable[[np.ndarray, EvalContext], Any]
+"""(codes, context) -> an array over packages, or a scalar if the value is the same for all.
+
+``codes`` has one row per package and one column per issue: the index of the chosen option.
+"""
+
+
+def reads_only_package(node: Node, issues: Mapping[str, object]) -> bool:
+    """True if an expression reads nothing but the package (no pledges, events or votes)."""
+    if isinstance(node, Literal):
+        return True
+    if isinstance(node, Name):
+        return node.name in issues
+    if isinstance(node, ListNode):
+        return all(reads_only_package(item, issues) for item in node.items)
+    if isinstance(node, Unary):
+        return reads_only_package(node.operand, issues)
+    if isinstance(node, Binary):
+        return reads_only_package(node.left, issues) and reads_only_package(node.right, issues)
+    if isinstance(node, Call):
+        return node.function in ("min", "max") and all(
+            reads_only_package(arg, issues) for arg in node.args
+        )
+    return False  # pragma: no cover
+
+
+class VectorCompiler:
+    """Turns a checked syntax tree into a function over arrays of packages.
+
+    Args:
+        issue_column: issue id -> its column in ``codes``.
+        option_code: issue id -> option id -> its code.
+    """
+
+    def __init__(
+        self, issue_column: Mapping[str, int], option_code: Mapping[str, Mapping[str, int]]
+    ) -> None:
+        self.issue_column = issue_column
+        self.option_code = option_code
+
+    def compile(self, node: Node) -> VectorFn:
+        fn, _ = self._compile(node)
+        return fn
+
+    def _compile(self, node: Node) -> tuple[VectorFn, str | None]:
+        """(function, issue) where issue names the issue whose option codes the value holds."""
+        if isinstance(node, Literal):
+            value = node.value
+            return (lambda codes, ctx: value), None
+        if isinstance(node, Name):
+            name = node.name
+            if name in self.issue_column:
+                column = self.issue_column[name]
+                return (lambda codes, ctx: codes[:, column]), name
+            return (lambda codes, ctx: getattr(ctx, name)), None
+        if isinstance(node, Unary):
+            inner, _ = self._compile(node.operand)
+            if node.op == "not":
+                return (lambda codes, ctx: np.logical_not(inner(codes, ctx))), None
+            return (lambda codes, ctx: np.negative(inner(codes, ctx))), None
+        if isinstance(node, Call):
+            return self._call(node), None
+        if isinstance(node, Binary):
+            return self._binary(node), None
+        raise TypeError(f"cannot vectorise {type(node).__name__}")  # pragma: no cover
+
+    def _call(self, node: Call) -> VectorFn:
+        name = node.function
+        if name in ("min", "max"):
+            a, _ = self._compile(node.args[0])
+            b, _ = self._compile(node.args[1])
+            pick = np.minimum if name == "min" else np.maximum
+            return lambda codes, ctx: pick(a(codes, ctx), b(codes, ctx))
+        # Every other function reads pledges, events or votes: one value for all packages.
+        arg: str = node.args[0].value if node.args else ""  # type: ignore[attr-defined]
+        if name == "pledged":
+            by = None
+            for key, value in node.kwargs:
+                if key == "by":
+                    by = value.value  # type: ignore[attr-defined]
+            return lambda codes, ctx: ctx.pledged(arg, by)
+        if name == "credibility":
+            return lambda codes, ctx: ctx.credibility()
+        method = name
+        return lambda codes, ctx: getattr(ctx, method)(arg)
+
+    def _literal_codes(self, issue: str, node: Node) -> Any:
+        assert isinstance(node, Literal)
+        return self.option_code[issue][node.value]
+
+    def _binary(self, node: Binary) -> VectorFn:
+        op = node.op
+        left, left_issue = self._compile(node.left)
+        if op in ("in", "notin"):
+            assert isinstance(node.right, ListNode)
+            if left_issue is not None:
+                wanted = [self._literal_codes(left_issue, item) for item in node.right.items]
+            else:
+                wanted = [item.value for item in node.right.items]  # type: ignore[attr-defined]
+            if op == "in":
+                return lambda codes, ctx: np.isin(left(codes, ctx), wanted)
+            return lambda codes, ctx: np.logical_not(np.isin(left(codes, ctx), wanted))
+        right, right_issue = self._compile(node.right)
+        if op in ("==", "!=") and (left_issue or right_issue):
+            issue, value_fn, other = (
+                (left_issue, left, node.right) if left_issue else (right_issue, right, node.left)
+            )
+            assert issue is not None
+            code = self._literal_codes(issue, other)
+            if op == "==":
+                return lambda codes, ctx: value_fn(codes, ctx) == code
+            return lambda codes, ctx: value_fn(codes, ctx) != code
+        if op == "and":
+            return lambda codes, ctx: np.logical_and(left(codes, ctx), right(codes, ctx))
+        if op == "or":
+            return lambda codes, ctx: np.logical_or(left(codes, ctx), right(codes, ctx))
+        if op == "/":
+            return lambda codes, ctx: _divide(left(codes, ctx), right(codes, ctx))
+        operation = _OPS[op]
+        return lambda codes, ctx: operation(left(codes, ctx), right(codes, ctx))
+
+
+def _divide(a: Any, b: Any) -> Any:
+    """Division in which x / 0 is 0, as in the per-deal closures."""
+    a_arr = np.asarray(a, dtype=float)
+    b_arr = np.asarray(b, dtype=float)
+    out = np.zeros(np.broadcast(a_arr, b_arr).shape)
+    np.divide(a_arr, b_arr, out=out, where=b_arr != 0)
+    return out if out.shape else float(out)
+
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+}
+
+
+def as_mask(value: Any, count: int) -> np.ndarray:
+    """A boolean array over ``count`` packages from a vector function's result."""
+    array = np.asarray(value, dtype=bool)
+    if array.shape == (count,):
+        return array
+    return np.broadcast_to(array, (count,))

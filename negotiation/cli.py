@@ -119,6 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, metavar="N")
     p.add_argument("--rounds", type=_positive, default=None, metavar="N")
 
+    p = sub.add_parser(
+        "analyze", help="analyse a scenario's deal space, or the deal a game reached"
+    )
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--scenario", metavar="ID|PATH", help=f"default {DEFAULT_SCENARIO}")
+    target.add_argument(
+        "--save", metavar="SAVE", help="compare a saved game's deal with the analysis"
+    )
+    p.add_argument(
+        "--pledges",
+        choices=["none", "half", "full"],
+        default="half",
+        help="pledges assumed for a scenario (share of each member's capacity; default half)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
     p = sub.add_parser("replay", help="replay a saved game")
     p.add_argument("save", metavar="SAVE")
     p.add_argument("--headless", action="store_true", help="print instead of opening the viewer")
@@ -349,6 +365,33 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from negotiation.analysis.space import AnalysisError
+    from negotiation.analysis.summary import (
+        analyze_game,
+        analyze_scenario,
+        format_game_analysis,
+        format_scenario_analysis,
+    )
+    from negotiation.rules import Ruleset
+    from negotiation.savefile import read_save
+    from negotiation.scenario import resolve_scenario
+
+    try:
+        if args.save:
+            _, state = read_save(args.save)
+            data = analyze_game(state)
+            text = format_game_analysis(state, data) if not args.json else ""
+        else:
+            rules = Ruleset(resolve_scenario(args.scenario or DEFAULT_SCENARIO))
+            data = analyze_scenario(rules, args.pledges)
+            text = format_scenario_analysis(rules, data) if not args.json else ""
+    except AnalysisError as exc:
+        raise UserError(str(exc)) from None
+    print(json.dumps(data, indent=2) if args.json else text)
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from negotiation.tui.app import run
 
@@ -381,6 +424,7 @@ COMMANDS = {
     "simulate": cmd_simulate,
     "replay": cmd_replay,
     "play": cmd_play,
+    "analyze": cmd_analyze,
 }
 
 

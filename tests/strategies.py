@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from negotiation.engine import FACILITATOR, Action, GameState, apply, legal_actions, new_game
 from negotiation.rules import Ruleset
+from negotiation.scenario import Scenario, parse_scenario
 
 
 @st.composite
@@ -44,3 +45,81 @@ def played_games(
         state = apply(state, action)
         actions.append(action)
     return state, actions
+
+
+DIMS = ["legitimacy", "capability", "cohesion", "resolve", "sustainability", "restraint"]
+
+
+@st.composite
+def small_scenarios(draw: st.DrawFn) -> Scenario:
+    """A random small scenario: 2-3 issues of 2-3 options, two signatories and another side,
+    random preferences, walk-away values, rules (some reading pledges) and red lines."""
+    issues = {
+        f"i{n}": {
+            "label": f"Issue {n}",
+            "options": {f"o{k}": {"label": f"Option {k}"} for k in range(draw(st.integers(2, 3)))},
+        }
+        for n in range(draw(st.integers(2, 3)))
+    }
+    points = st.integers(-20, 20)
+
+    def preferences() -> dict[str, dict[str, int]]:
+        return {i: {o: draw(points) for o in spec["options"]} for i, spec in issues.items()}
+
+    def condition() -> str:
+        issue = draw(st.sampled_from(sorted(issues)))
+        option = draw(st.sampled_from(sorted(issues[issue]["options"])))
+        clause = f'{issue} == "{option}"'
+        extra = draw(
+            st.sampled_from(
+                ["", ' and pledged("troops") >= 1', ' or event("e1")', " and not vetoed"]
+            )
+        )
+        return clause + extra
+
+    roles = {}
+    for role_id, coalition in (("a", True), ("b", True), ("c", False)):
+        role = {
+            "name": role_id.upper(),
+            "short": role_id.upper() * 2,
+            "public_position": "x",
+            "private_brief": "y",
+            "preferences": preferences(),
+            "credibility_weight": draw(st.sampled_from([-0.5, 0.0, 0.3, 0.6])),
+            "walk_away": draw(st.integers(20, 70)),
+            "coalition": coalition,
+        }
+        if coalition:
+            role["capacities"] = {"troops": draw(st.integers(0, 3))}
+            role["pledge_costs"] = {"troops": draw(st.integers(0, 5))}
+        else:
+            role["unsc_veto"] = True
+            role["red_lines"] = [
+                {"id": "r1", "when": condition(), "text": "No.", "bluff": draw(st.booleans())}
+            ]
+        roles[role_id] = role
+    rules = [
+        {
+            "id": f"r{n}",
+            "when": condition(),
+            "effect": {draw(st.sampled_from(DIMS)): draw(st.integers(-30, 40))},
+            "satisfaction": {draw(st.sampled_from(["a", "b", "c"])): draw(st.integers(-10, 10))},
+            "because": "Because.",
+        }
+        for n in range(draw(st.integers(1, 6)))
+    ]
+    data = {
+        "id": "small",
+        "title": "Small",
+        "summary": "Small.",
+        "briefing": "Small.",
+        "roles": roles,
+        "issues": issues,
+        "opening": {i: sorted(spec["options"])[0] for i, spec in issues.items()},
+        "pledge_kinds": {"troops": {"label": "Troops", "unit": "k"}},
+        "signatories": ["a", "b"],
+        "rules": rules,
+        "injects": [{"id": "e1", "title": "E", "text": "E."}],
+        "turns": {"order": ["a", "b", "c"]},
+    }
+    return parse_scenario(data, "small")

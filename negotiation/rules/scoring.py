@@ -124,7 +124,7 @@ class Satisfaction:
 
 def geometric_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
     """Weighted geometric mean of 0-100 values: one value at 0 makes the mean 0."""
-    total_weight = sum(weights.values())
+    total_weight = sum(w for w in weights.values() if w > 0)
     if total_weight <= 0:
         return 0.0
     acc = 0.0

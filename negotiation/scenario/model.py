@@ -215,7 +215,7 @@ class Dimensions(Frozen):
 
     base: dict[Dimension, float] = Field(default_factory=dict)
     """Value of each dimension before any rule fires (default 30)."""
-    weights: dict[Dimension, float] = Field(default_factory=dict)
+    weights: dict[Dimension, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
     """Weight of each dimension in the geometric mean (default 1)."""
 
 

@@ -1,0 +1,1 @@
+"""Analysis of the deal space: ZOPA, Pareto frontier, Nash solution, what-if."""

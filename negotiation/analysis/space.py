@@ -15,10 +15,9 @@ from functools import cached_property
 import numpy as np
 
 from negotiation.rules import Pledges, Ruleset, Situation
-from negotiation.rules.tables import PackageTable
-from negotiation.rules.vector import as_mask
-from negotiation.scenario.expr import parse
-from negotiation.scenario.model import DIMENSIONS, Scenario
+from negotiation.rules.batch import score_packages
+from negotiation.rules.tables import MAX_TABLE_PACKAGES, PackageTable
+from negotiation.scenario.model import Scenario
 
 
 class AnalysisError(ValueError):
@@ -132,62 +131,18 @@ def build_space(
     if table is None:
         raise AnalysisError(
             f"{rules.scenario.id}: too many packages to analyse "
-            f"(at most {250_000:,}; simplify the issues)"
+            f"(at most {MAX_TABLE_PACKAGES:,}; simplify the issues)"
         )
     pledges = pledges or {}
     situation = situation or Situation()
-    scenario = rules.scenario
-    count = table.size
-    codes = table.codes
-    compiler = table.compiler()
-    ctx = rules.context(table.package(0), pledges, situation)  # reads no issue in what follows
-
-    dims = table.static_effect + np.array([rules.base[d] for d in DIMENSIONS])
-    roles = table.roles
-    bonus = table.static_bonus.copy()
-    static = set(table.static_rules)
-    for index, rule in enumerate(scenario.rules):
-        if index in static:
-            continue
-        mask = as_mask(compiler.compile(parse(rule.when))(codes, ctx), count)
-        if not mask.any():
-            continue
-        effect = np.array([rule.effect.get(d, 0.0) for d in DIMENSIONS])  # type: ignore[call-overload]
-        dims += mask[:, None] * effect
-        if rule.satisfaction:
-            gain = np.array([rule.satisfaction.get(r, 0.0) for r in roles])
-            bonus += mask[:, None] * gain
-    shift = np.array([situation.dimension_shift.get(d, 0.0) for d in DIMENSIONS])
-    dims = np.clip(dims + shift, 0.0, 100.0)
-    credibility = weighted_geometric_mean(dims, np.array([rules.weights[d] for d in DIMENSIONS]))
-
-    penalty = table.static_penalty.copy()
-    static_lines = set(table.static_red_lines)
-    for index, line in enumerate(rules.red_lines):
-        if line.bluff or index in static_lines:
-            continue
-        mask = as_mask(compiler.compile(parse(line.when.source))(codes, ctx), count)
-        penalty[:, roles.index(line.role)] += np.where(mask, line.penalty, 0.0)
-
-    satisfaction = table.preference + bonus - penalty
-    for column, role_id in enumerate(roles):
-        spec = scenario.roles[role_id]
-        constant = spec.base_satisfaction
-        for kind, units in pledges.get(role_id, {}).items():
-            constant -= spec.pledge_costs.get(kind, 0.0) * units
-        satisfaction[:, column] += constant + spec.credibility_weight * (credibility - 50.0)
-    satisfaction = np.clip(satisfaction, 0.0, 100.0)
-    walk_away = np.array([rules.walk_away(r, situation) for r in roles])
-    return DealSpace(rules, table, pledges, situation, dims, credibility, satisfaction, walk_away)
-
-
-def weighted_geometric_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Row-wise weighted geometric mean of 0-100 values; a weighted zero makes a row 0."""
-    used = weights > 0
-    w = weights[used]
-    v = values[:, used]
-    zero = np.any(v <= 0, axis=1)
-    with np.errstate(divide="ignore"):
-        logs = np.log(np.where(v > 0, v, 1.0))
-    out = np.exp(logs @ w / w.sum()) if w.sum() > 0 else np.zeros(len(values))
-    return np.where(zero, 0.0, out)
+    scores = score_packages(rules, None, pledges, situation)
+    return DealSpace(
+        rules,
+        table,
+        pledges,
+        situation,
+        scores.dimensions,
+        scores.credibility,
+        scores.satisfaction,
+        scores.walk_away,
+    )

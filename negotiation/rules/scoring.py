@@ -272,6 +272,8 @@ class Ruleset:
         self._rule_fns = tuple((c.when.fn, c.effect, c.fired) for c in self.rules)
         self._table: PackageTable | None = None
         self._table_built = False
+        self.derived: dict[str, object] = {}
+        """Other compilations of this scenario, made on first use (e.g. vector functions)."""
         self._dynamic_rules: tuple[tuple[int, Compiled, tuple[tuple[str, float], ...]], ...] = ()
         self._dynamic_red_lines: tuple[RedLineCheck, ...] = ()
         self._bonuses: dict[str, list[tuple[str, float]]] = {}

@@ -81,6 +81,10 @@ def check_invariants(state: GameState) -> None:
     """Everything that must hold of any state reachable by legal play."""
     spec = state.scenario
     card = state.scorecard()
+    # The state's cached ScoreCard is the one a fresh, rule-by-rule scoring gives.
+    assert card == state.rules.credibility_reference(
+        state.package, state.pledges, state.situation()
+    )
     assert 0.0 <= card.total <= 100.0
     assert set(card.dimensions) == set(DIMENSIONS)
     for dim, value in card.dimensions.items():

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from negotiation.engine.actions import Action
 from negotiation.rules import Ruleset, ScoreCard, Situation
@@ -181,8 +182,27 @@ class GameState(BaseModel):
         """The actions applied so far, in order: what a save stores."""
         return [entry.action for entry in self.log if entry.action is not None]
 
+    _memo: dict[str, object] = PrivateAttr(default_factory=dict)
+    """Values derived from this state (its situation and ScoreCard), computed once."""
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> GameState:
+        """A copy with changes; the copy starts with nothing memoised (its values differ)."""
+        copy = super().model_copy(update=update, deep=deep)
+        object.__setattr__(copy, "__pydantic_private__", {"_memo": {}})
+        return copy
+
     def situation(self) -> Situation:
         """What the rules read of this game besides the deal."""
+        memo = self._memo.get("situation")
+        if isinstance(memo, Situation):
+            return memo
+        situation = self._situation()
+        self._memo["situation"] = situation
+        return situation
+
+    def _situation(self) -> Situation:
         signed = frozenset(r for r, yes in self.last_vote.items() if yes)
         return Situation(
             round=self.round,
@@ -198,7 +218,12 @@ class GameState(BaseModel):
 
     def scorecard(self) -> ScoreCard:
         """Credibility of the deal on the table."""
-        return self.rules.credibility(self.package, self.pledges, self.situation())
+        memo = self._memo.get("scorecard")
+        if isinstance(memo, ScoreCard):
+            return memo
+        card = self.rules.credibility(self.package, self.pledges, self.situation())
+        self._memo["scorecard"] = card
+        return card
 
     def capacity(self, role: str, kind: str) -> int:
         """Most units of a pledge kind a role can offer now."""

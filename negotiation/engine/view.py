@@ -63,6 +63,11 @@ class RoleView:
         return MappingProxyType(self._state.scenario.pledge_kinds)
 
     @property
+    def opening(self) -> Mapping[str, str]:
+        """The chair's draft the talks opened on (public)."""
+        return MappingProxyType(self._state.scenario.opening)
+
+    @property
     def order(self) -> tuple[str, ...]:
         """Roles in turn order; the first chairs."""
         return tuple(self._state.scenario.turns.order)
@@ -215,6 +220,36 @@ class RoleView:
         situation = state.situation()
         card = state.rules.credibility(package, pledges, situation)
         return card.total, state.rules.satisfaction(self.role, package, pledges, card, situation)
+
+    def score_amendments(self) -> list[tuple[str, str, float, float]]:
+        """(issue, option, credibility, own satisfaction) for every single amendment of the
+        package on the table, scored together (much faster than one by one)."""
+        state = self._state
+        rules = state.rules
+        spec = state.scenario
+        candidates = [
+            (issue_id, option)
+            for issue_id, issue in spec.issues.items()
+            for option in issue.options
+            if option != state.package[issue_id]
+        ]
+        table = rules.table
+        if table is None:
+            return [
+                (i, o, *self.score_deal({**state.package, i: o}, state.pledges))
+                for i, o in candidates
+            ]
+        import numpy as np
+
+        from negotiation.rules.batch import score_packages
+
+        numbers = np.array([table.index({**state.package, i: o}) for i, o in candidates])
+        scores = score_packages(rules, numbers, state.pledges, state.situation())
+        column = table.roles.index(self.role)
+        return [
+            (i, o, float(scores.credibility[n]), float(scores.satisfaction[n, column]))
+            for n, (i, o) in enumerate(candidates)
+        ]
 
     def preview(self, action: Action) -> Preview:
         """How an amendment, proposal, pledge or withdrawal would move the scores."""

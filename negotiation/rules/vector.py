@@ -128,8 +128,8 @@ class VectorCompiler:
             else:
                 wanted = [item.value for item in node.right.items]  # type: ignore[attr-defined]
             if op == "in":
-                return lambda codes, ctx: np.isin(left(codes, ctx), wanted)
-            return lambda codes, ctx: np.logical_not(np.isin(left(codes, ctx), wanted))
+                return lambda codes, ctx: _member(left(codes, ctx), wanted)
+            return lambda codes, ctx: np.logical_not(_member(left(codes, ctx), wanted))
         right, right_issue = self._compile(node.right)
         if op in ("==", "!=") and (left_issue or right_issue):
             issue, value_fn, other = (
@@ -148,6 +148,16 @@ class VectorCompiler:
             return lambda codes, ctx: _divide(left(codes, ctx), right(codes, ctx))
         operation = _OPS[op]
         return lambda codes, ctx: operation(left(codes, ctx), right(codes, ctx))
+
+
+def _member(values: Any, wanted: list[Any]) -> Any:
+    """``values in wanted``, element-wise (faster than np.isin for the short lists rules use)."""
+    if not wanted:
+        return np.zeros(np.shape(values), dtype=bool)
+    result = np.equal(values, wanted[0])
+    for item in wanted[1:]:
+        result = result | np.equal(values, item)
+    return result
 
 
 def _divide(a: Any, b: Any) -> Any:

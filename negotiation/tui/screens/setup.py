@@ -79,7 +79,7 @@ class SetupScreen(Screen[None]):
 
     def seat_cycle(self) -> list[str]:
         """What a seat can be, in the order a click cycles through."""
-        return [HUMAN, *(f"bot:{name}" for name in STRATEGIES)]
+        return [HUMAN, *(f"bot:{name}" for name in STRATEGIES if name != "baseline")]
 
     def fill_seats(self, scenario: Scenario, seats: dict[str, str] | None = None) -> None:
         self.seats = seats if seats is not None else default_seats(scenario)

@@ -1,15 +1,14 @@
-"""The baseline bot: a sensible, unremarkable delegate.
+"""The delegate: the shared behaviour of every bot strategy.
 
-It wants its own satisfaction high, and it cares somewhat about the coalition's credibility.
-Its aspiration falls from a high opening to its walk-away value as the rounds run out (a
-linear concession curve), so deals become possible late in the talks. It pledges what it can
-afford, amends the package towards what it prefers while it is below its aspiration, supports
-and calls votes once it is content, and votes by its satisfaction against its walk-away value.
-The other side (a role outside the coalition) threatens when a declared red line is crossed,
-signals what it would accept, and vetoes at the Security Council when a real red line is
-crossed or the deal is worse for it than no deal.
-
-Later strategies (hardliner, pragmatist, reciprocator, spoiler) refine this one.
+A delegate wants its own satisfaction high and cares somewhat about the coalition's
+credibility. It holds out for an *aspiration* that falls towards its walk-away value as the
+rounds run out — how it falls is what tells the strategies apart. Below its aspiration it
+amends the package towards what it prefers (without undoing a partner's amendment at once); it
+pledges what raises its utility; once content it supports the deal and calls a vote; it votes
+by its satisfaction against its walk-away value, and by credibility. A delegate outside the
+coalition threatens when a declared red line is crossed, signals what it could accept, and
+vetoes at the Security Council when a real red line is crossed or the deal is worse for it
+than no deal. Delegates may send a short private message from a template before they move.
 """
 
 from __future__ import annotations
@@ -37,8 +36,8 @@ from negotiation.engine import (
 )
 
 
-class Baseline(Strategy):
-    """Concedes linearly from a high opening to its walk-away value.
+class Delegate(Strategy):
+    """The shared behaviour; subclasses set how the aspiration falls and what they say.
 
     Attributes:
         team_weight: how much coalition credibility counts beside own satisfaction.
@@ -46,8 +45,8 @@ class Baseline(Strategy):
         min_credibility: a coalition member rejects deals less credible than this.
     """
 
-    name: ClassVar[str] = "baseline"
-    description: ClassVar[str] = "Concedes steadily from a high opening to its walk-away value."
+    message_rate: ClassVar[float] = 0.15
+    """Chance of sending a private message before a move."""
 
     team_weight = 0.25
     opening = 25.0
@@ -57,6 +56,15 @@ class Baseline(Strategy):
     # --- the decision --------------------------------------------------------------------------
 
     def choose(self, view: RoleView, rng: random.Random) -> Action:
+        if (
+            view.phase is Phase.DIPLOMACY
+            and view.messages_sent == 0
+            and self.message_rate > 0
+            and rng.random() < self.message_rate
+        ):
+            message = self.message(view, rng)
+            if message is not None:
+                return message
         if view.phase is Phase.VOTE:
             return self.vote(view)
         if view.phase is Phase.UNSC:
@@ -65,11 +73,22 @@ class Baseline(Strategy):
             return self.coalition_move(view, rng)
         return self.other_side_move(view, rng)
 
+    def progress(self, view: RoleView) -> float:
+        """How far the talks have run: 0 in the first round, 1 in the last."""
+        return (view.round - 1) / max(1, view.max_rounds - 1)
+
+    def concession(self, progress: float) -> float:
+        """Share of the opening margin given up by this point of the talks (0 to 1)."""
+        return progress
+
     def aspiration(self, view: RoleView) -> float:
         """Satisfaction this bot holds out for now: falls to walk-away by the last round."""
         walk = view.walk_away()
-        progress = (view.round - 1) / max(1, view.max_rounds - 1)
-        return walk + self.opening * (1.0 - progress)
+        return walk + self.opening * (1.0 - self.concession(self.progress(view)))
+
+    def message(self, view: RoleView, rng: random.Random) -> Action | None:
+        """A private message to send before moving, or None."""
+        return None
 
     def utility(self, credibility: float, satisfaction: float) -> float:
         return satisfaction + self.team_weight * credibility
@@ -115,27 +134,17 @@ class Baseline(Strategy):
 
     def best_change(self, view: RoleView, rng: random.Random, floor: float) -> Action | None:
         """The amendment that raises this bot's utility most, if it beats ``floor``."""
-        candidates: list[tuple[float, float, Action]] = []
         contested = self.recently_changed_by_others(view)
-        for issue_id, issue in view.issues.items():
+        best: tuple[float, float, str, str] | None = None
+        for issue_id, option, cred, sat in view.score_amendments():
             if issue_id in contested:
                 continue
-            for option in issue.options:
-                if option == view.package[issue_id]:
-                    continue
-                package = {**view.package, issue_id: option}
-                cred, sat = view.score_deal(package, view.pledges)
-                candidates.append(
-                    (
-                        self.utility(cred, sat),
-                        rng.random(),
-                        Amend(role=view.role, issue=issue_id, option=option),
-                    )
-                )
-        if not candidates:
+            key = (self.utility(cred, sat), rng.random(), issue_id, option)
+            if best is None or key[:2] > best[:2]:
+                best = key
+        if best is None or best[0] <= floor + self.min_gain:
             return None
-        value, _, action = max(candidates, key=lambda c: (c[0], c[1]))
-        return action if value > floor + self.min_gain else None
+        return Amend(role=view.role, issue=best[2], option=best[3])
 
     def recently_changed_by_others(self, view: RoleView) -> set[str]:
         """Issues another seat amended within the last circle of turns.
@@ -212,14 +221,13 @@ class Baseline(Strategy):
         return Pass(role=view.role)
 
     def best_offer(self, view: RoleView, rng: random.Random) -> Action | None:
+        """The single change that would help this bot most, to signal as an offer."""
         here = view.satisfaction().value
-        best: tuple[float, float, Action] | None = None
-        for issue_id, issue in view.issues.items():
-            for option in issue.options:
-                if option == view.package[issue_id]:
-                    continue
-                _, sat = view.score_deal({**view.package, issue_id: option}, view.pledges)
-                key = (sat, rng.random())
-                if sat > here + self.min_gain and (best is None or key > best[:2]):
-                    best = (*key, Offer(role=view.role, issue=issue_id, option=option))
-        return best[2] if best else None
+        best: tuple[float, float, str, str] | None = None
+        for issue_id, option, _cred, sat in view.score_amendments():
+            key = (sat, rng.random(), issue_id, option)
+            if sat > here + self.min_gain and (best is None or key[:2] > best[:2]):
+                best = key
+        if best is None:
+            return None
+        return Offer(role=view.role, issue=best[2], option=best[3])

@@ -104,6 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROLE=bot:STRATEGY",
         help="the strategy for one role (repeatable); others use the scenario's default",
     )
+    p.add_argument(
+        "--mix",
+        action="append",
+        default=[],
+        metavar="ROLE=STRATEGY,...",
+        help="a strategy mix to run (repeatable; all=STRATEGY for every role); one report each",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="processes to use (default: both cores from 200 games on)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--save-dir", metavar="DIR", help="save every game in DIR")
 
@@ -258,10 +272,28 @@ def bot_strategies(scenario: Scenario, seats: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def parse_mix(spec: str, scenario: Scenario) -> dict[str, str]:
+    """A ``--mix`` option, ``ROLE=STRATEGY,...`` (``all=STRATEGY`` for every role), as seats.
+
+    Raises:
+        UsageError: a malformed mix, an unknown role or strategy.
+    """
+    seats: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        role, sep, name = part.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--mix {spec}: expected ROLE=STRATEGY,... or all=STRATEGY")
+        targets = list(scenario.roles) if role == "all" else [role]
+        for target in targets:
+            seats[target] = f"bot:{name}"
+    parse_seats([f"{r}={s}" for r, s in seats.items()], scenario)  # checks roles and names
+    return seats
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from negotiation.bots import strategy
     from negotiation.bots.runner import simulate
-    from negotiation.savefile import make_save, write_save
+    from negotiation.savefile import GameSaver
     from negotiation.scenario import resolve_scenario
 
     scenario = resolve_scenario(args.scenario)
@@ -269,50 +301,62 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     for role, seat in seats.items():
         if seat == "human":
             raise UsageError(f"--seat {role}=human: simulate plays bots only")
-    strategies = bot_strategies(scenario, seats)
+    mixes = [bot_strategies(scenario, {**seats, **parse_mix(m, scenario)}) for m in args.mix]
+    mixes = mixes or [bot_strategies(scenario, seats)]
     save_dir = Path(args.save_dir) if args.save_dir else None
     if save_dir is not None:
         try:
             save_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(f"{save_dir}: cannot create folder: {exc.strerror or exc}") from None
-
+    workers = args.workers or (min(2, os.cpu_count() or 1) if args.games >= 200 else 1)
     progress = sys.stderr.isatty() and not args.json
+    summaries = []
+    for number, strategies in enumerate(mixes, start=1):
+        label = f"mix {number}/{len(mixes)} " if len(mixes) > 1 else ""
 
-    def on_game(index: int, state: Any) -> None:
+        def on_progress(done: int, label: str = label) -> None:
+            if progress and (done == args.games or done % max(1, args.games // 100) == 0):
+                bar = "█" * int(done / args.games * 30)
+                print(f"\r  {label}[{bar:<30}] {done}/{args.games}", end="", file=sys.stderr)
+
+        saver = None
         if save_dir is not None:
-            seed = args.seed + index
-            save = make_save(
-                state,
-                {r: f"bot:{s}" for r, s in strategies.items()},
-                name=f"{scenario.id} simulated game, seed {seed}",
+            tag = "" if len(mixes) == 1 else f"mix{number}-"
+            saver = GameSaver(save_dir, {r: f"bot:{s}" for r, s in strategies.items()}, tag)
+        try:
+            report = simulate(
+                scenario,
+                args.games,
+                args.seed,
+                strategies,
+                strategy,
+                rounds=args.rounds,
+                workers=workers,
+                save=saver,
+                on_progress=on_progress,
             )
-            try:
-                write_save(save_dir / f"sim-{scenario.id}-{seed}.json", save)
-            except OSError as exc:
-                raise UserError(f"{save_dir}: cannot write save: {exc.strerror or exc}") from None
-        if progress and (index + 1) % max(1, args.games // 100) == 0:
-            done = (index + 1) / args.games
-            bar = "█" * int(done * 30)
-            print(f"\r  [{bar:<30}] {index + 1}/{args.games}", end="", file=sys.stderr)
-
-    report = simulate(
-        scenario, args.games, args.seed, strategies, strategy, rounds=args.rounds, on_game=on_game
-    )
-    if progress:
-        print(file=sys.stderr)
-    summary = report.summary()
+        except OSError as exc:
+            raise UserError(f"{save_dir}: cannot write save: {exc.strerror or exc}") from None
+        if progress:
+            print(file=sys.stderr)
+        summaries.append(report.summary())
+        if not args.json:
+            print_simulation(scenario, args.seed, report.summary())
     if args.json:
-        print(json.dumps(summary, indent=2))
-        return 0
-    print(
-        f"{scenario.title}: {report.games} games, seeds {args.seed}–{args.seed + report.games - 1}"
-    )
-    print(f"Strategies: {', '.join(f'{r}={s}' for r, s in strategies.items())}")
-    print(f"Agreement rate: {report.agreement_rate:.1%}")
-    outcomes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.outcomes.items())
+        print(json.dumps(summaries[0] if len(summaries) == 1 else {"mixes": summaries}, indent=2))
+    return 0
+
+
+def print_simulation(scenario: Scenario, seed: int, summary: dict[str, Any]) -> None:
+    """One strategy mix's statistics, as text."""
+    games = summary["games"]
+    print(f"{scenario.title}: {games} games, seeds {seed}–{seed + games - 1}")
+    print(f"Strategies: {', '.join(f'{r}={s}' for r, s in summary['strategies'].items())}")
+    print(f"Agreement rate: {summary['agreement_rate']:.1%}")
+    outcomes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["outcomes"].items())
     print(f"Outcomes: {outcomes}")
-    if report.credibility:
+    if summary["credibility_mean"] is not None:
         print(
             f"Credibility of adopted deals: mean {summary['credibility_mean']}, "
             f"sd {summary['credibility_sd']}, range {summary['credibility_min']}–"
@@ -322,12 +366,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         print("Credibility of adopted deals: no deal was adopted")
     print("Mean satisfaction at the end:")
-    sats = summary["satisfaction_mean"]
-    assert isinstance(sats, dict)
-    for role, value in sats.items():
+    for role, value in summary["satisfaction_mean"].items():
         walk = scenario.roles[role].walk_away
         print(f"  {scenario.roles[role].name:<16}{value:6.1f}  (walk-away {walk:g})")
-    return 0
+    print()
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -323,3 +324,24 @@ def write_save(path: str | Path, save: SaveFile) -> None:
 
 DEFAULT_SAVES_DIR = Path("saves")
 """Where saves go unless told otherwise: ``./saves``."""
+
+
+@dataclass(frozen=True)
+class GameSaver:
+    """Saves finished games into a folder as ``sim-SCENARIO-SEED.json`` (for simulations; it
+    can be sent to worker processes).
+
+    Attributes:
+        folder: where the saves go.
+        seats: the seats to record in each save.
+        tag: put before the seed in the file name (to tell strategy mixes apart).
+    """
+
+    folder: Path
+    seats: dict[str, str]
+    tag: str = ""
+
+    def __call__(self, state: GameState) -> None:
+        scenario_id = state.scenario.id
+        save = make_save(state, self.seats, name=f"{scenario_id} simulated game, seed {state.seed}")
+        write_save(self.folder / f"sim-{scenario_id}-{self.tag}{state.seed}.json", save)

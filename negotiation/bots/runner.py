@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import Any
 
 from negotiation.bots.base import Strategy, bot_rng
 from negotiation.engine import Action, GameState, RoleView, Status, apply, new_game, outcome
@@ -42,6 +44,40 @@ def play_game(
     return play_bots(new_game(rules, seed=seed, rounds=rounds), bots)
 
 
+@dataclass(frozen=True)
+class GameResult:
+    """What one all-bot game came to: all a report needs, small enough to pass between
+    processes.
+
+    Attributes:
+        seed: the game's seed.
+        status: how it ended.
+        credibility: credibility of the final deal on the table.
+        satisfaction: each role's satisfaction at the end.
+        stress_hold: the stress test's hold rate, if the deal came into force.
+        rounds: rounds played.
+    """
+
+    seed: int
+    status: str
+    credibility: float
+    satisfaction: dict[str, float]
+    stress_hold: float | None
+    rounds: int
+
+    @classmethod
+    def of(cls, state: GameState) -> GameResult:
+        result = outcome(state)
+        return cls(
+            state.seed,
+            result.status.value,
+            result.credibility,
+            dict(result.satisfactions),
+            result.stress.hold_rate if result.stress is not None else None,
+            result.rounds,
+        )
+
+
 @dataclass
 class SimulationReport:
     """Statistics of many all-bot games of one scenario and one mix of strategies.
@@ -68,16 +104,17 @@ class SimulationReport:
     stress_holds: list[float] = field(default_factory=list)
     rounds: list[int] = field(default_factory=list)
 
-    def add(self, state: GameState) -> None:
+    def add(self, result: GameResult | GameState) -> None:
         """Count one finished game."""
-        result = outcome(state)
+        if isinstance(result, GameState):
+            result = GameResult.of(result)
         self.games += 1
-        self.outcomes[result.status.value] = self.outcomes.get(result.status.value, 0) + 1
-        if result.status is Status.ADOPTED:
+        self.outcomes[result.status] = self.outcomes.get(result.status, 0) + 1
+        if result.status == Status.ADOPTED.value:
             self.credibility.append(result.credibility)
-            if result.stress is not None:
-                self.stress_holds.append(result.stress.hold_rate)
-        for role, value in result.satisfactions.items():
+            if result.stress_hold is not None:
+                self.stress_holds.append(result.stress_hold)
+        for role, value in result.satisfaction.items():
             self.satisfaction.setdefault(role, []).append(value)
         self.rounds.append(result.rounds)
 
@@ -111,6 +148,39 @@ class SimulationReport:
         }
 
 
+# --- many games, on one core or several --------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+"""Per-process state of a simulation worker: its compiled scenario and bots."""
+
+
+def _start_worker(
+    scenario: Scenario,
+    strategies: Mapping[str, str],
+    make_bot: Callable[[str], Strategy],
+    rounds: int | None,
+    save: Callable[[GameState], None] | None,
+) -> None:
+    rules = Ruleset(scenario)
+    rules.table  # noqa: B018 - build the tables once per process, not per game
+    _WORKER.update(
+        rules=rules,
+        bots={role: make_bot(name) for role, name in strategies.items()},
+        rounds=rounds,
+        save=save,
+    )
+
+
+def _play_seeds(seeds: list[int]) -> list[GameResult]:
+    results = []
+    for seed in seeds:
+        state = play_game(_WORKER["rules"], seed, _WORKER["bots"], _WORKER["rounds"])
+        if _WORKER["save"] is not None:
+            _WORKER["save"](state)
+        results.append(GameResult.of(state))
+    return results
+
+
 def simulate(
     scenario: Scenario,
     games: int,
@@ -119,25 +189,51 @@ def simulate(
     make_bot: Callable[[str], Strategy],
     *,
     rounds: int | None = None,
-    on_game: Callable[[int, GameState], None] | None = None,
+    workers: int = 1,
+    save: Callable[[GameState], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> SimulationReport:
     """Play ``games`` all-bot games with seeds ``seed``, ``seed + 1``, ...
+
+    Games are dealt to ``workers`` processes in chunks; results are counted in seed order, so
+    the totals are the same whatever the number of workers.
 
     Args:
         scenario: the scenario.
         games: how many games.
         seed: seed of the first game.
         strategies: role -> strategy name, for every role.
-        make_bot: builds a bot from a strategy name.
+        make_bot: builds a bot from a strategy name (must be importable by worker processes).
         rounds: rounds per game (the scenario's by default).
-        on_game: called after each game with its index and final state (e.g. to save it).
+        workers: processes to use (1: play in this process).
+        save: called with each finished game's state (in the worker that played it).
+        on_progress: called with the number of games finished so far.
     """
-    rules = Ruleset(scenario)
-    bots = {role: make_bot(name) for role, name in strategies.items()}
+    seeds = list(range(seed, seed + games))
     report = SimulationReport(scenario.id, dict(strategies))
-    for index in range(games):
-        state = play_game(rules, seed + index, bots, rounds)
-        report.add(state)
-        if on_game is not None:
-            on_game(index, state)
+    if workers <= 1 or games < 2:
+        _start_worker(scenario, strategies, make_bot, rounds, save)
+        for done, game_seed in enumerate(seeds, start=1):
+            report.add(_play_seeds([game_seed])[0])
+            if on_progress is not None:
+                on_progress(done)
+        return report
+    size = max(1, min(50, games // (workers * 4) or 1))
+    chunks = [seeds[i : i + size] for i in range(0, games, size)]
+    results: dict[int, list[GameResult]] = {}
+    done = 0
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        initializer=_start_worker,
+        initargs=(scenario, dict(strategies), make_bot, rounds, save),
+    ) as pool:
+        futures = {pool.submit(_play_seeds, chunk): n for n, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            done += len(results[futures[future]])
+            if on_progress is not None:
+                on_progress(done)
+    for n in range(len(chunks)):
+        for result in results[n]:
+            report.add(result)
     return report

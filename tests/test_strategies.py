@@ -1,0 +1,145 @@
+"""Bot strategies: legal moves only, determinism, character, and the simulation runner."""
+
+from __future__ import annotations
+
+import random
+import statistics
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from negotiation.bots import STRATEGIES, Hardliner, Pragmatist, Reciprocator, Spoiler, strategy
+from negotiation.bots.runner import bot_move, play_game, simulate
+from negotiation.engine import (
+    Amend,
+    GameState,
+    Message,
+    RoleView,
+    Threaten,
+    Veto,
+    apply,
+    is_legal,
+    new_game,
+)
+from negotiation.rules import Ruleset
+
+from strategies import played_games
+
+NAMES = sorted(STRATEGIES)
+
+
+def versus(rules: Ruleset, seats: dict[str, str], seed: int = 0, steps: int = 400) -> GameState:
+    """A short script of a negotiation: bots of the named strategies play ``steps`` moves."""
+    bots = {role: strategy(name) for role, name in seats.items()}
+    state = new_game(rules, seed=seed)
+    for _ in range(steps):
+        if state.over:
+            break
+        assert state.turn is not None
+        action = bot_move(state, bots[state.turn])
+        assert is_legal(state, action), (state.turn, action)
+        state = apply(state, action)
+    return state
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_every_strategy_moves_legally(paris_rules, name, data):
+    state, _ = data.draw(played_games(paris_rules, max_steps=40))
+    if state.over:
+        return
+    assert state.turn is not None
+    action = bot_move(state, strategy(name))
+    assert is_legal(state, action), action
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_whole_game_of_one_strategy_is_legal_and_repeatable(paris_rules, name):
+    seats = dict.fromkeys(paris_rules.scenario.roles, name)
+    first = versus(paris_rules, seats, seed=5)
+    second = versus(paris_rules, seats, seed=5)
+    assert first.over
+    assert first.fingerprint() == second.fingerprint()
+
+
+def test_the_hardliner_concedes_later_than_the_pragmatist(paris_rules):
+    state = new_game(paris_rules, seed=0)
+    view = RoleView(state, "germany")
+    hard, soft = Hardliner(), Pragmatist()
+    curve = [(hard.concession(t / 7), soft.concession(t / 7)) for t in range(8)]
+    assert curve[0] == (0.0, 0.0) and curve[-1] == (1.0, 1.0)
+    assert all(h < s for h, s in curve[1:-1]), curve
+    assert hard.aspiration(view) > soft.aspiration(view)
+
+    def first_support_round(name: str) -> float:
+        rounds = []
+        for seed in range(12):
+            seats = {r: role.default_strategy for r, role in paris_rules.scenario.roles.items()}
+            seats["germany"] = name
+            game = play_game(paris_rules, seed, {r: strategy(s) for r, s in seats.items()})
+            moves = [
+                e.round
+                for e in game.log
+                if e.action is not None
+                and e.action.role == "germany"
+                and e.action.type in ("support", "call_vote")
+            ]
+            rounds.append(moves[0] if moves else game.max_rounds + 1)
+        return statistics.fmean(rounds)
+
+    assert first_support_round("hardliner") > first_support_round("pragmatist")
+
+
+def test_the_reciprocator_lowers_its_demands_when_others_concede(paris_rules):
+    scenario = paris_rules.scenario
+    prefs = scenario.roles["ukraine"].preferences
+    issue = max(prefs, key=lambda i: max(prefs[i].values()) - min(prefs[i].values()))
+    best = max(prefs[issue], key=prefs[issue].get)
+    worst = min(prefs[issue], key=prefs[issue].get)
+    base = new_game(paris_rules, seed=0)
+    if base.package[issue] != worst:
+        base = apply(base, Amend(role="france", issue=issue, option=worst))
+    else:
+        other = next(i for i in scenario.issues if i != issue)
+        option = next(o for o in scenario.issues[other].options if o != base.package[other])
+        base = apply(base, Amend(role="france", issue=other, option=option))
+    helped = apply(base, Amend(role="uk", issue=issue, option=best))
+    bot = Reciprocator()
+    assert bot.aspiration(RoleView(helped, "ukraine")) < bot.aspiration(RoleView(base, "ukraine"))
+    gains, _, helper, _ = bot.received(RoleView(helped, "ukraine"))
+    assert gains > 0 and helper == "uk"
+
+
+def test_the_spoiler_threatens_over_bluffs_but_vetoes_only_over_real_red_lines(paris_rules):
+    scenario = paris_rules.scenario
+    spoiler = Spoiler()
+    state = new_game(paris_rules, seed=0)
+    view = RoleView(state, "russia")
+    crossed = view.crossed_red_lines()
+    if crossed:
+        # its move while a declared line is crossed is a threat, bluff or not
+        move = spoiler.other_side_move(view, random.Random(0))
+        assert isinstance(move, Threaten)
+    real = [line for line in crossed if not line.bluff]
+    decision = spoiler.unsc(view)
+    if real or not view.satisfaction().acceptable:
+        assert isinstance(decision, Veto)
+    else:
+        assert not isinstance(decision, Veto)
+    assert any(line.bluff for line in scenario.roles["russia"].red_lines)
+
+
+def test_bots_send_messages_from_templates(paris_rules):
+    seats = {r: role.default_strategy for r, role in paris_rules.scenario.roles.items()}
+    game = versus(paris_rules, seats, seed=1)
+    messages = [e.action for e in game.log if isinstance(e.action, Message)]
+    assert messages and all(m.text and len(m.text) <= 500 for m in messages)
+
+
+def test_simulate_gives_the_same_totals_with_one_worker_or_two(mini):
+    strategies = {"alpha": "hardliner", "beta": "pragmatist", "gamma": "spoiler"}
+    one = simulate(mini, 24, 3, strategies, strategy, workers=1).summary()
+    two = simulate(mini, 24, 3, strategies, strategy, workers=2).summary()
+    assert one == two and one["games"] == 24

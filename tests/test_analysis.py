@@ -159,3 +159,23 @@ def test_analyze_a_save_compares_the_deal(capsys, tmp_path: Path):
     assert {"in_zopa", "on_pareto_frontier", "what_if", "analysis"} <= set(data)
     assert main(["analyze", "--save", str(tmp_path / "missing.json")]) == 1
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@given(analysed(), st.data())
+def test_scoring_pledge_variants_together_equals_one_by_one(case, data):
+    from negotiation.rules.batch import score_pledge_variants
+
+    rules, pledges, situation, space = case
+    package = space.package(data.draw(st.integers(0, space.size - 1)))
+    variants = [
+        {**pledges, "a": {"troops": data.draw(st.integers(0, 3))}},
+        {**pledges, "b": {"troops": data.draw(st.integers(0, 3))}},
+        dict(pledges),
+    ]
+    for role in rules.scenario.roles:
+        creds, sats = score_pledge_variants(rules, package, variants, situation, role)
+        for variant, cred, sat in zip(variants, creds, sats, strict=True):
+            card = rules.credibility_reference(package, variant, situation)
+            assert math.isclose(cred, card.total, abs_tol=1e-9)
+            expected = rules.satisfaction_detail(role, package, variant, card, situation).value
+            assert math.isclose(sat, expected, abs_tol=1e-9)

@@ -94,23 +94,21 @@ class Delegate(Strategy):
         return satisfaction + self.team_weight * credibility
 
     def vote(self, view: RoleView) -> Action:
-        sat = view.satisfaction()
-        accept = sat.acceptable
+        accept = view.content()
         if view.brief.coalition and view.scorecard().total < self.min_credibility:
             accept = False
         return Vote(role=view.role, accept=accept)
 
     def unsc(self, view: RoleView) -> Action:
-        sat = view.satisfaction()
-        crossed = any(part.startswith("red line crossed") for part, _ in sat.parts)
-        if crossed or not sat.acceptable:
+        crossed = any(not line.bluff for line in view.crossed_red_lines())
+        if crossed or not view.content():
             return Veto(role=view.role)
         return Abstain(role=view.role)
 
     # --- coalition members ---------------------------------------------------------------------
 
     def coalition_move(self, view: RoleView, rng: random.Random) -> Action:
-        sat = view.satisfaction().value
+        sat = view.satisfaction_value()
         card = view.scorecard()
         here = self.utility(card.total, sat)
         aspiration = self.aspiration(view)
@@ -168,28 +166,26 @@ class Delegate(Strategy):
 
     def best_pledge(self, view: RoleView, here: float) -> Action | None:
         """A pledge change that raises this bot's utility, or None."""
-        best: tuple[float, Action] | None = None
-        own = view.pledges.get(view.role, {})
+        own = dict(view.pledges.get(view.role, {}))
+        moves: list[Action] = []
+        options: list[dict[str, int]] = []
         for kind_id, kind in view.pledge_kinds.items():
             cap = view.capacity(kind_id)
             current = own.get(kind_id, 0)
-            for units in {kind.step, cap // 2 // kind.step * kind.step, cap} - {0, current}:
-                if units <= 0 or units > cap:
-                    continue
-                pledges = {**view.pledges, view.role: {**own, kind_id: units}}
-                cred, sat = view.score_deal(view.package, pledges)
-                value = self.utility(cred, sat)
-                if value > here + self.min_gain and (best is None or value > best[0]):
-                    best = (value, PledgeAction(role=view.role, kind=kind_id, units=units))
+            for units in sorted({kind.step, cap // 2 // kind.step * kind.step, cap} - {0, current}):
+                if 0 < units <= cap:
+                    moves.append(PledgeAction(role=view.role, kind=kind_id, units=units))
+                    options.append({**own, kind_id: units})
             if current:
-                pledges = {
-                    **view.pledges,
-                    view.role: {k: v for k, v in own.items() if k != kind_id},
-                }
-                cred, sat = view.score_deal(view.package, pledges)
-                value = self.utility(cred, sat)
-                if value > here + self.min_gain and (best is None or value > best[0]):
-                    best = (value, Withdraw(role=view.role, kind=kind_id))
+                moves.append(Withdraw(role=view.role, kind=kind_id))
+                options.append({k: v for k, v in own.items() if k != kind_id})
+        if not options:
+            return None
+        best: tuple[float, Action] | None = None
+        for move, (cred, sat) in zip(moves, view.score_own_pledges(options), strict=True):
+            value = self.utility(cred, sat)
+            if value > here + self.min_gain and (best is None or value > best[0]):
+                best = (value, move)
         return best[1] if best else None
 
     def ready_to_vote(self, view: RoleView, rng: random.Random) -> bool:
@@ -202,7 +198,8 @@ class Delegate(Strategy):
     # --- the other side ------------------------------------------------------------------------
 
     def other_side_move(self, view: RoleView, rng: random.Random) -> Action:
-        sat = view.satisfaction()
+        sat = view.satisfaction_value()
+        content = view.content()
         threatened = {
             e.action.red_line
             for e in view.log
@@ -212,17 +209,17 @@ class Delegate(Strategy):
         for line in view.crossed_red_lines():
             if line.id not in threatened:
                 return Threaten(role=view.role, red_line=line.id)
-        if not sat.acceptable or sat.value < self.aspiration(view):
+        if not content or sat < self.aspiration(view):
             offer = self.best_offer(view, rng)
             if offer is not None:
                 return offer
-        if sat.acceptable and view.stances.get(view.role) != "support":
+        if content and view.stances.get(view.role) != "support":
             return Support(role=view.role)
         return Pass(role=view.role)
 
     def best_offer(self, view: RoleView, rng: random.Random) -> Action | None:
         """The single change that would help this bot most, to signal as an offer."""
-        here = view.satisfaction().value
+        here = view.satisfaction_value()
         best: tuple[float, float, str, str] | None = None
         for issue_id, option, _cred, sat in view.score_amendments():
             key = (sat, rng.random(), issue_id, option)

@@ -81,7 +81,7 @@ class Pragmatist(Delegate):
         others = [
             r for r in view.signatories if r != view.role and view.stances.get(r) != "support"
         ]
-        if not others or not view.satisfaction().acceptable:
+        if not others or not view.content():
             return None
         text = rng.choice(REASSURE).format(me=view.role_name(view.role))
         return Message(role=view.role, to=rng.choice(others), text=text)
@@ -187,7 +187,7 @@ class Spoiler(Delegate):
 
     def unsc(self, view: RoleView) -> Action:
         real = [line for line in view.crossed_red_lines() if not line.bluff]
-        if real or not view.satisfaction().acceptable:
+        if real or not view.content():
             return Veto(role=view.role)
         return Abstain(role=view.role)
 

@@ -450,7 +450,8 @@ def _log(
     visible_to: tuple[str, ...] = (),
     event: str | None = None,
 ) -> GameState:
-    entry = LogEntry(
+    # Built without validation: every field comes from the engine itself.
+    entry = LogEntry.model_construct(
         step=state.steps,
         round=state.round,
         actor=actor,

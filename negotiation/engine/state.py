@@ -225,6 +225,18 @@ class GameState(BaseModel):
         self._memo["scorecard"] = card
         return card
 
+    def satisfaction_of(self, role: str) -> float:
+        """A role's satisfaction with the deal on the table (memoised)."""
+        key = f"satisfaction:{role}"
+        memo = self._memo.get(key)
+        if isinstance(memo, float):
+            return memo
+        value = self.rules.satisfaction(
+            role, self.package, self.pledges, self.scorecard(), self.situation()
+        )
+        self._memo[key] = value
+        return value
+
     def capacity(self, role: str, kind: str) -> int:
         """Most units of a pledge kind a role can offer now."""
         base = self.scenario.roles[role].capacities.get(kind, 0)

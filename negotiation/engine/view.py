@@ -17,7 +17,7 @@ from negotiation.rules import RedLineCheck, Satisfaction, ScoreCard
 from negotiation.scenario.model import Issue, PledgeKind, Role
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,14 @@ class RoleView:
     def walk_away(self) -> float:
         return self._state.rules.walk_away(self.role, self._state.situation())
 
+    def satisfaction_value(self) -> float:
+        """This seat's own satisfaction with the deal on the table (the number only: quick)."""
+        return self._state.satisfaction_of(self.role)
+
+    def content(self) -> bool:
+        """True if the deal on the table is at least as good for this seat as walking away."""
+        return self.satisfaction_value() >= self.walk_away()
+
     def satisfaction(self) -> Satisfaction:
         """This seat's own satisfaction with the deal on the table."""
         state = self._state
@@ -239,17 +247,33 @@ class RoleView:
                 (i, o, *self.score_deal({**state.package, i: o}, state.pledges))
                 for i, o in candidates
             ]
-        import numpy as np
-
         from negotiation.rules.batch import score_packages
 
-        numbers = np.array([table.index({**state.package, i: o}) for i, o in candidates])
-        scores = score_packages(rules, numbers, state.pledges, state.situation())
+        numbers, changes = table.neighbours(table.index(state.package))
+        scores = score_packages(
+            rules, numbers, state.pledges, state.situation(), roles=(self.role,)
+        )
         column = table.roles.index(self.role)
+        credibility = scores.credibility.tolist()
+        satisfaction = scores.satisfaction[:, column].tolist()
         return [
-            (i, o, float(scores.credibility[n]), float(scores.satisfaction[n, column]))
-            for n, (i, o) in enumerate(candidates)
+            (issue, option, credibility[n], satisfaction[n])
+            for n, (issue, option) in enumerate(changes)
         ]
+
+    def score_own_pledges(self, options: Sequence[Mapping[str, int]]) -> list[tuple[float, float]]:
+        """(credibility, own satisfaction) of the deal on the table if this seat's pledges
+        were each of ``options`` instead, scored together."""
+        state = self._state
+        variants = [{**state.pledges, self.role: dict(own)} for own in options]
+        if state.rules.table is None:
+            return [self.score_deal(state.package, v) for v in variants]
+        from negotiation.rules.batch import score_pledge_variants
+
+        credibility, satisfaction = score_pledge_variants(
+            state.rules, state.package, variants, state.situation(), self.role
+        )
+        return list(zip(credibility, satisfaction, strict=True))
 
     def preview(self, action: Action) -> Preview:
         """How an amendment, proposal, pledge or withdrawal would move the scores."""

@@ -8,6 +8,7 @@ with :meth:`Ruleset.credibility` and :meth:`Ruleset.satisfaction` (a test checks
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -88,8 +89,13 @@ def score_packages(
     numbers: np.ndarray | None,
     pledges: Pledges,
     situation: Situation,
+    roles: tuple[str, ...] | None = None,
 ) -> PackageScores:
-    """Scores of the packages with these numbers (all packages if ``numbers`` is None)."""
+    """Scores of the packages with these numbers (all packages if ``numbers`` is None).
+
+    With ``roles``, satisfaction is worked out for those roles only (its columns follow
+    ``roles``); the others are left at 0.
+    """
     table = rules.table
     assert table is not None, "score_packages needs the per-package tables"
     compiled = _compiled(rules)
@@ -102,7 +108,15 @@ def score_packages(
     dims = table.static_effect[rows] + compiled.base
     bonus = table.static_bonus[rows].copy()
     for fn, effect, gain in compiled.rules:
-        mask = as_mask(fn(codes, ctx), count)
+        value = fn(codes, ctx)
+        if np.ndim(value) == 0:
+            # The rule reads no issue: it fires for every package or for none.
+            if value:
+                dims += effect
+                if gain is not None:
+                    bonus += gain
+            continue
+        mask = as_mask(value, count)
         if mask.any():
             dims += mask[:, None] * effect
             if gain is not None:
@@ -113,10 +127,18 @@ def score_packages(
 
     penalty = table.static_penalty[rows].copy()
     for fn, column, points in compiled.red_lines:
-        mask = as_mask(fn(codes, ctx), count)
-        penalty[:, column] += np.where(mask, points, 0.0)
+        if roles is not None and table.roles[column] not in roles:
+            continue
+        value = fn(codes, ctx)
+        if np.ndim(value) == 0:
+            if value:
+                penalty[:, column] += points
+            continue
+        penalty[:, column] += np.where(as_mask(value, count), points, 0.0)
     satisfaction = table.preference[rows] + bonus - penalty
     for column, role_id in enumerate(table.roles):
+        if roles is not None and role_id not in roles:
+            continue
         spec = scenario.roles[role_id]
         constant = spec.base_satisfaction
         for kind, units in pledges.get(role_id, {}).items():
@@ -125,6 +147,104 @@ def score_packages(
     satisfaction = np.clip(satisfaction, 0.0, 100.0)
     walk_away = np.array([rules.walk_away(r, situation) for r in table.roles])
     return PackageScores(dims, credibility, satisfaction, walk_away)
+
+
+class _VariantContext:
+    """Answers expressions for one package under several sets of pledges at once: pledge
+    functions return an array (one value per set), everything else a single value."""
+
+    def __init__(self, rules: Ruleset, variants: Sequence[Pledges], situation: Situation) -> None:
+        self._rules = rules
+        self._variants = variants
+        self._situation = situation
+        self.round = situation.round
+        self.vetoed = situation.vetoed
+        self.adopted = situation.adopted
+
+    def option(self, issue: str) -> str:  # pragma: no cover - vector functions read codes
+        raise NotImplementedError
+
+    def pledged(self, kind: str, by: str | None) -> np.ndarray:
+        if by is not None:
+            return np.array([float(v.get(by, {}).get(kind, 0)) for v in self._variants])
+        return np.array(
+            [float(sum(own.get(kind, 0) for own in v.values())) for v in self._variants]
+        )
+
+    def pledgers(self, kind: str) -> np.ndarray:
+        return np.array(
+            [float(sum(1 for own in v.values() if own.get(kind, 0) > 0)) for v in self._variants]
+        )
+
+    def event(self, inject: str) -> bool:
+        return inject in self._situation.events
+
+    def signed(self, role: str) -> bool:
+        return role in self._situation.signed
+
+    def supports(self, role: str) -> bool:
+        return role in self._situation.supports or role in self._situation.signed
+
+    def support(self, role: str) -> np.ndarray:
+        return np.array(
+            [self._rules.domestic_support(role, v, self._situation) for v in self._variants]
+        )
+
+    def satisfaction(self, role: str) -> float:  # pragma: no cover - not in deal rules
+        raise NotImplementedError
+
+    def credibility(self) -> float:  # pragma: no cover - not in deal rules
+        raise NotImplementedError
+
+
+def score_pledge_variants(
+    rules: Ruleset,
+    package: dict[str, str] | object,
+    variants: Sequence[Pledges],
+    situation: Situation,
+    role: str,
+) -> tuple[list[float], list[float]]:
+    """(credibility, ``role``'s satisfaction) of one package under each set of pledges."""
+    table = rules.table
+    assert table is not None, "score_pledge_variants needs the per-package tables"
+    compiled = _compiled(rules)
+    scenario = rules.scenario
+    number = table.index(package)  # type: ignore[arg-type]
+    count = len(variants)
+    codes = np.repeat(table.codes[number : number + 1], count, axis=0)
+    ctx = _VariantContext(rules, variants, situation)
+    dims = np.repeat((table.static_effect[number] + compiled.base)[None, :], count, axis=0)
+    column = table.roles.index(role)
+    bonus = np.full(count, table.static_bonus[number, column])
+    for fn, effect, gain in compiled.rules:
+        mask = as_mask(fn(codes, ctx), count)
+        if mask.any():
+            dims += mask[:, None] * effect
+            if gain is not None:
+                bonus += mask * gain[column]
+    shift = np.array([situation.dimension_shift.get(d, 0.0) for d in DIMENSIONS])
+    dims = np.clip(dims + shift, 0.0, 100.0)
+    credibility = weighted_geometric_mean(dims, compiled.weights)
+    penalty = np.full(count, table.static_penalty[number, column])
+    for fn, line_column, points in compiled.red_lines:
+        if line_column == column:
+            penalty += np.where(as_mask(fn(codes, ctx), count), points, 0.0)
+    spec = scenario.roles[role]
+    costs = np.array(
+        [
+            sum(spec.pledge_costs.get(k, 0.0) * u for k, u in v.get(role, {}).items())
+            for v in variants
+        ]
+    )
+    satisfaction = (
+        spec.base_satisfaction
+        + table.preference[number, column]
+        + bonus
+        - penalty
+        - costs
+        + spec.credibility_weight * (credibility - 50.0)
+    )
+    return credibility.tolist(), np.clip(satisfaction, 0.0, 100.0).tolist()
 
 
 def weighted_geometric_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -72,6 +72,21 @@ class PackageTable:
             number += options.index(package[issue]) * stride
         return number
 
+    def neighbours(self, number: int) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """Numbers of the packages one amendment away, with the (issue, option) of each."""
+        row = self.codes[number]
+        numbers: list[int] = []
+        changes: list[tuple[str, str]] = []
+        for column, (issue, options, stride) in enumerate(
+            zip(self.issue_ids, self.option_ids, self.strides, strict=True)
+        ):
+            here = int(row[column])
+            for code, option in enumerate(options):
+                if code != here:
+                    numbers.append(number + (code - here) * stride)
+                    changes.append((issue, option))
+        return np.array(numbers, dtype=np.int64), changes
+
     def package(self, number: int) -> dict[str, str]:
         """The package with this number."""
         row = self.codes[number]
@@ -128,7 +143,7 @@ def build_table(
         node = parse(rule.when)
         if reads_only_package(node, scenario.issues):
             static_rules.append(index)
-            masks.append(as_mask(compiler.compile(node)(codes, None), count))  # type: ignore[arg-type]
+            masks.append(as_mask(compiler.compile(node)(codes, None), count))
     static_masks = np.stack(masks, axis=1) if masks else np.zeros((count, 0), bool)
     effects = np.array(
         [[scenario.rules[k].effect.get(d, 0.0) for d in DIMENSIONS] for k in static_rules]  # type: ignore[call-overload]
@@ -154,7 +169,7 @@ def build_table(
         if bluff or not reads_only_package(node, scenario.issues):
             continue
         static_lines.append(index)
-        mask = as_mask(compiler.compile(node)(codes, None), count)  # type: ignore[arg-type]
+        mask = as_mask(compiler.compile(node)(codes, None), count)
         penalty[:, roles.index(role_id)] += np.where(mask, points, 0.0)
 
     return PackageTable(

@@ -20,7 +20,6 @@ import numpy as np
 from negotiation.scenario.expr import (
     Binary,
     Call,
-    EvalContext,
     ListNode,
     Literal,
     Name,
@@ -28,7 +27,7 @@ from negotiation.scenario.expr import (
     Unary,
 )
 
-VectorFn = Callable[[np.ndarray, EvalContext], Any]
+VectorFn = Callable[[np.ndarray, Any], Any]
 """(codes, context) -> an array over packages, or a scalar if the value is the same for all.
 
 ``codes`` has one row per package and one column per issue: the index of the chosen option.

@@ -96,8 +96,12 @@ async def test_hot_seat_hand_off_hides_the_other_roles_secrets(make_app):
         await settle(pilot)
         # Make Germany human too: seats list, down to Germany, Enter cycles bot -> human.
         await pilot.click("#seats")
-        await pilot.press("home", "down", "down", "enter")
-        await settle(pilot)
+        await pilot.press("home", "down", "down")
+        for _ in range(6):  # Enter cycles the seat through human and each bot strategy
+            if app.screen.seats["germany"] == "human":  # type: ignore[attr-defined]
+                break
+            await pilot.press("enter")
+            await settle(pilot)
         assert app.screen.seats["germany"] == "human"  # type: ignore[attr-defined]
         await pilot.click("#start")
         await settle(pilot)

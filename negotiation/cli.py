@@ -149,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p = sub.add_parser("report", help="write the debrief of a saved game as Markdown or HTML")
+    p.add_argument("save", metavar="SAVE")
+    p.add_argument(
+        "--format", choices=["md", "html"], default=None, help="default: from -o, else md"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+
     p = sub.add_parser("replay", help="replay a saved game")
     p.add_argument("save", metavar="SAVE")
     p.add_argument("--headless", action="store_true", help="print instead of opening the viewer")
@@ -376,11 +383,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from negotiation.report.text import format_state, state_summary
     from negotiation.savefile import SaveError, loads, replay_states
 
-    if not args.headless:
-        raise UsageError(
-            "replay: the replay viewer is not in this version yet; use --headless to print the game"
-        )
     path = Path(args.save)
+    if not args.headless:
+        from negotiation.savefile import read_save
+        from negotiation.tui.app import run
+
+        read_save(path)  # a broken save is one line and exit 1, before the screen opens
+        return run(saves_dir=Path(args.saves_dir), replay=path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -434,6 +443,37 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from negotiation.report.debrief import build_debrief
+    from negotiation.report.html import to_html
+    from negotiation.report.markdown import to_markdown
+    from negotiation.savefile import loads, write_atomic
+
+    fmt = args.format
+    if fmt is None:
+        fmt = "html" if args.output and args.output.lower().endswith((".html", ".htm")) else "md"
+    path = Path(args.save)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a save file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    debrief = build_debrief(loads(raw, str(path)), str(path))
+    text = to_html(debrief) if fmt == "html" else to_markdown(debrief)
+    if not args.output:
+        print(text)
+        return 0
+    try:
+        write_atomic(args.output, text)
+    except OSError as exc:
+        raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    print(f"Wrote {args.output}", file=sys.stderr)
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from negotiation.tui.app import run
 
@@ -467,6 +507,7 @@ COMMANDS = {
     "replay": cmd_replay,
     "play": cmd_play,
     "analyze": cmd_analyze,
+    "report": cmd_report,
 }
 
 

@@ -112,9 +112,36 @@ def test_bad_usage_exits_2(capsys, argv):
     assert "error:" in capsys.readouterr().err
 
 
-def test_replay_without_headless_says_what_to_do(capsys, tmp_path):
+def test_replay_of_a_broken_save_fails_before_the_viewer_opens(capsys, tmp_path):
     code, _, err = run(capsys, "replay", str(tmp_path / "x.json"))
-    assert code == 2 and "--headless" in err and one_line(err)
+    assert code == 1 and "no such file" in err and one_line(err)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    code, _, err = run(capsys, "replay", str(broken))
+    assert code == 1 and "not valid JSON" in err and one_line(err)
+
+
+def test_report_writes_markdown_and_html(capsys, tmp_path):
+    run(
+        capsys,
+        "simulate",
+        "--scenario",
+        MINI,
+        "--games",
+        "1",
+        "--seed",
+        "5",
+        "--save-dir",
+        str(tmp_path),
+    )
+    save = str(tmp_path / "sim-mini-5.json")
+    code, out, _ = run(capsys, "report", save)
+    assert code == 0 and out.startswith("# Debrief")
+    html = tmp_path / "r.html"
+    code, _, err = run(capsys, "report", save, "-o", str(html))
+    assert code == 0 and html.read_text().lstrip().lower().startswith("<!doctype html>")
+    code, _, err = run(capsys, "report", str(tmp_path / "nope.json"))
+    assert code == 1 and one_line(err)
 
 
 def test_replay_headless_prints_the_game(capsys, tmp_path):

@@ -18,6 +18,11 @@ HEADLESS = [
     "negotiation.bots.runner",
     "negotiation.savefile",
     "negotiation.report.text",
+    "negotiation.report.timeline",
+    "negotiation.report.debrief",
+    "negotiation.report.markdown",
+    "negotiation.report.html",
+    "negotiation.analysis.summary",
 ]
 
 

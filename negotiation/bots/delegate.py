@@ -51,6 +51,8 @@ class Delegate(Strategy):
     team_weight = 0.25
     opening = 25.0
     min_credibility = 20.0
+    pledge_weight = 1.0
+    """How much coalition credibility counts beside own satisfaction when weighing pledges."""
     min_gain = 0.5
 
     # --- the decision --------------------------------------------------------------------------
@@ -182,8 +184,12 @@ class Delegate(Strategy):
         if not options:
             return None
         best: tuple[float, Action] | None = None
+        card = view.scorecard()
+        base = view.satisfaction_value() + self.pledge_weight * card.total
         for move, (cred, sat) in zip(moves, view.score_own_pledges(options), strict=True):
-            value = self.utility(cred, sat)
+            # What a delegation puts in, it weighs against the whole force's credibility: a
+            # contribution is judged by what it makes the guarantee worth, not only its cost.
+            value = sat + self.pledge_weight * cred - base + here
             if value > here + self.min_gain and (best is None or value > best[0]):
                 best = (value, move)
         return best[1] if best else None

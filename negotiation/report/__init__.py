@@ -1,1 +1,2 @@
-"""Reports on games: text summaries now; debriefs and briefs as Markdown and HTML later."""
+"""Reports on games: the debrief (Markdown and self-contained HTML), text summaries, and the
+timeline of scores the replay viewer and the reports chart."""

@@ -52,8 +52,10 @@ class NegotiationApp(App[int]):
         bot_delay: float = 0.35,
         play: PlaySettings | None = None,
         resume: Path | None = None,
+        replay: Path | None = None,
     ) -> None:
         super().__init__()
+        self.replay_path = replay
         self.saves_dir = saves_dir or Path("saves")
         self.bot_delay = bot_delay
         self.play_settings = play
@@ -70,6 +72,8 @@ class NegotiationApp(App[int]):
             self._start_game(s.scenario, s.seats, seed=s.seed, rounds=s.rounds)
         elif self.resume_path is not None:
             self._open_save(self.resume_path)
+        elif self.replay_path is not None:
+            self._open_replay(self.replay_path)
 
     # --- shared actions -----------------------------------------------------------------------
 
@@ -200,20 +204,48 @@ class NegotiationApp(App[int]):
             self._open_save(path)
 
     def _replay(self, path: Path | None) -> None:
-        if path is None:
-            return
-        from textual.markup import escape
+        if path is not None:
+            self._open_replay(path)
 
-        from negotiation.report.text import format_state
-        from negotiation.savefile import SaveError, read_save
-        from negotiation.tui.screens.dialogs import Notice
+    def open_replay(self, path: Path) -> None:
+        self.call_later(self._open_replay, path)
+
+    def _open_replay(self, path: Path) -> None:
+        """Open a save in the replay viewer (a broken one is a notification; the file is
+        left alone)."""
+        from negotiation.report.timeline import timeline
+        from negotiation.savefile import SaveError, loads, replay_states
+        from negotiation.tui.screens.replay import ReplayScreen
 
         try:
-            _, state = read_save(path)
-        except SaveError as exc:
-            self.notify(str(exc), title="This save cannot be opened", severity="error")
+            save = loads(path.read_bytes(), str(path))
+            states = list(replay_states(save, str(path)))
+        except (SaveError, OSError) as exc:
+            self.notify(str(exc), title="This save cannot be opened", severity="error", timeout=10)
             return
-        self.push_screen(Notice(f"Replay: {path.name}", escape(format_state(state))))
+        self.push_screen(
+            ReplayScreen(
+                states, timeline(states), name=save.name or path.stem, path=path, seats=save.seats
+            )
+        )
+
+    def fork(self, state: object, seats: dict[str, str], name: str) -> None:
+        self.call_later(self._fork, state, seats, name)
+
+    def _fork(self, state: object, seats: dict[str, str], name: str) -> None:
+        """Play on from a replay's step in a new game (a new save)."""
+        from negotiation.engine import GameState
+        from negotiation.tui.session import GameSession
+
+        assert isinstance(state, GameState)
+        try:
+            session = GameSession.fork(
+                state, seats, saves_dir=self.saves_dir, name=f"{name} (from step {state.steps})"
+            )
+        except OSError as exc:
+            self.notify(f"Cannot save in {self.saves_dir}: {exc}", severity="error")
+            return
+        self._open_table(session)
 
     def _open_save(self, path: Path) -> None:
         """Resume a saved game at the table (or at its end screen if it is over)."""
@@ -326,6 +358,12 @@ class NegotiationApp(App[int]):
             self.exit(0)
         elif choice == "title":
             self.back_to_title()
+        elif choice == "debrief":
+            from negotiation.savefile import replay_states
+            from negotiation.tui.screens.debrief import DebriefScreen
+
+            states = list(replay_states(session.save, "this game", ruleset=session.state.rules))
+            self.push_screen(DebriefScreen(states, session.save.name))
         elif choice == "save":
 
             def named(name: object) -> None:
@@ -349,7 +387,8 @@ def run(
     *,
     play: PlaySettings | None = None,
     resume: Path | None = None,
+    replay: Path | None = None,
 ) -> int:
     """Open the app; returns the exit code."""
-    result = NegotiationApp(saves_dir, play=play, resume=resume).run()
+    result = NegotiationApp(saves_dir, play=play, resume=resume, replay=replay).run()
     return result if isinstance(result, int) else 0

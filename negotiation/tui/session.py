@@ -116,6 +116,28 @@ class GameSession:
         session._make_bots()
         return session
 
+    @classmethod
+    def fork(
+        cls,
+        state: GameState,
+        seats: dict[str, str],
+        *,
+        saves_dir: Path | None,
+        name: str,
+    ) -> GameSession:
+        """A new game that starts with another game's history up to ``state`` ("what if we
+        had..."), saved as a new file."""
+        full = {r: seats.get(r, "bot") for r in state.scenario.roles}
+        if HUMAN not in full.values():
+            full[state.scenario.chair] = HUMAN
+        stamp = now()
+        save = make_save(state, full, name=name, created=stamp, updated=stamp)
+        path = unique_save_path(saves_dir, state.scenario.id) if saves_dir is not None else None
+        session = cls(state, full, path, save)
+        session._make_bots()
+        session.write()
+        return session
+
     def _make_bots(self) -> None:
         self.bots = {}
         for role, seat in self.seats.items():
@@ -260,3 +282,13 @@ def latest_unfinished(saves_dir: Path) -> SaveEntry | None:
         if not entry.error and entry.status == "negotiating":
             return entry
     return None
+
+
+def rename_save(path: Path, name: str) -> None:
+    """Give a saved game a new name (the file is rewritten atomically; its moves are kept).
+
+    Raises:
+        SaveError: the save is broken; it is left as it is.
+    """
+    save = loads(path.read_bytes(), str(path))
+    write_save(path, save.model_copy(update={"name": name}))

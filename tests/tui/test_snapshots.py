@@ -83,3 +83,30 @@ def test_end(snap_compare, fixed_saves, size):
     scenario = resolve_scenario("paris-2025")
     play = PlaySettings(scenario, default_seats(scenario), seed=1, rounds=1)
     assert snap_compare(app_for(fixed_saves, play), run_before=to_end, terminal_size=size)
+
+
+@pytest.fixture
+def replay_save(fixed_saves: Path) -> Path:
+    """A finished Paris game between the default bots, saved under ./saves."""
+    from negotiation.bots import strategy
+    from negotiation.bots.runner import play_game
+    from negotiation.rules import Ruleset
+    from negotiation.savefile import make_save, write_save
+
+    scenario = resolve_scenario("paris-2025")
+    bots = {r: strategy(role.default_strategy) for r, role in scenario.roles.items()}
+    state = play_game(Ruleset(scenario), 0, bots)
+    path = fixed_saves / "replay.json"
+    write_save(path, make_save(state, {r: "bot" for r in scenario.roles}, name="Snapshot game"))
+    return path
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_replay_viewer(snap_compare, fixed_saves, replay_save, size):
+    app = NegotiationApp(fixed_saves, bot_delay=0.0, replay=replay_save)
+    assert snap_compare(app, press=["home", "right", "right", "right"], terminal_size=size)
+
+
+def test_debrief(snap_compare, fixed_saves, replay_save):
+    app = NegotiationApp(fixed_saves, bot_delay=0.0, replay=replay_save)
+    assert snap_compare(app, press=["d"], terminal_size=(120, 40))

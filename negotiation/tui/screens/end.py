@@ -37,6 +37,7 @@ class EndScreen(Screen[None]):
     EndScreen #buttons Button { margin: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "choose('debrief')", "Debrief", id="end.debrief"),
         Binding("s", "choose('save')", "Save a copy", id="end.save"),
         Binding("n", "choose('new')", "New game", id="end.new"),
         Binding("q", "choose('quit')", "Quit", id="end.quit"),
@@ -84,6 +85,7 @@ class EndScreen(Screen[None]):
             with VerticalScroll():
                 yield Static("\n".join(lines))
             with Horizontal(id="buttons"):
+                yield Button("Debrief (d)", id="debrief", variant="success")
                 yield Button("Save a copy (s)", id="save")
                 yield Button("New game (n)", id="new", variant="primary")
                 yield Button("Quit (q)", id="quit")

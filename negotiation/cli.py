@@ -380,8 +380,9 @@ def print_simulation(scenario: Scenario, seed: int, summary: dict[str, Any]) -> 
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from negotiation.files import read_user_file
     from negotiation.report.text import format_state, state_summary
-    from negotiation.savefile import SaveError, loads, replay_states
+    from negotiation.savefile import MAX_SAVE_BYTES, SaveError, loads, replay_states
 
     path = Path(args.save)
     if not args.headless:
@@ -390,14 +391,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
         read_save(path)  # a broken save is one line and exit 1, before the screen opens
         return run(saves_dir=Path(args.saves_dir), replay=path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a save file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    raw = read_user_file(path, "save file", MAX_SAVE_BYTES, SaveError)
     save = loads(raw, str(path))
     if args.step is not None and args.step > len(save.log):
         raise UserError(f"{path}: --step {args.step}: the save has only {len(save.log)} steps")
@@ -444,23 +438,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from negotiation.files import read_user_file
     from negotiation.report.debrief import build_debrief
     from negotiation.report.html import to_html
     from negotiation.report.markdown import to_markdown
-    from negotiation.savefile import loads, write_atomic
+    from negotiation.savefile import MAX_SAVE_BYTES, SaveError, loads, write_atomic
 
     fmt = args.format
     if fmt is None:
         fmt = "html" if args.output and args.output.lower().endswith((".html", ".htm")) else "md"
     path = Path(args.save)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a save file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    raw = read_user_file(path, "save file", MAX_SAVE_BYTES, SaveError)
     debrief = build_debrief(loads(raw, str(path)), str(path))
     text = to_html(debrief) if fmt == "html" else to_markdown(debrief)
     if not args.output:

@@ -32,6 +32,7 @@ from negotiation.engine import (
     apply,
     new_game,
 )
+from negotiation.files import read_user_file
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario, ScenarioError, parse_scenario, scenario_hash
 from negotiation.scenario.loader import format_validation_error
@@ -272,21 +273,8 @@ def read_save(path: str | Path) -> tuple[SaveFile, GameState]:
     Raises:
         SaveError: one line saying which file, where and why. The file is never changed.
     """
-    path = Path(path)
     source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SAVE_BYTES:
-            raise SaveError(
-                f"{source}: file is {size} bytes; a save may be at most {MAX_SAVE_BYTES} bytes"
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SaveError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise SaveError(f"{source}: is a folder, not a save file") from None
-    except OSError as exc:
-        raise SaveError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    raw = read_user_file(path, "save file", MAX_SAVE_BYTES, SaveError)
     save = loads(raw, source)
     return save, replay(save, source)
 

@@ -373,7 +373,7 @@ def test_oversized_file(tmp_path: Path) -> None:
     with pytest.raises(SaveError) as err:
         read_save(path)
     message = assert_one_line(err.value, str(path))
-    assert str(MAX_SAVE_BYTES) in message
+    assert f"{MAX_SAVE_BYTES:,}" in message
     with pytest.raises(SaveError) as err:
         loads(" " * (MAX_SAVE_BYTES + 1), "huge text")
     assert "larger than" in assert_one_line(err.value, "huge text")

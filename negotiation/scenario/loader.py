@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from negotiation.files import read_user_file
 from negotiation.scenario.expr import (
     ExpressionError,
     Names,
@@ -247,23 +248,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: the file is missing, too large, not TOML, or not a valid scenario.
     """
-    path = Path(path)
     source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise ScenarioError(f"{source}: file is {size} bytes; a scenario may be at most 2 MB")
-        raw = path.read_bytes()
-    except ScenarioError:
-        raise
-    except FileNotFoundError:
-        raise ScenarioError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{source}: is a folder, not a scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{source}: cannot read: {exc.strerror or exc}") from None
-    except ValueError:  # e.g. a NUL byte in the path
-        raise ScenarioError(f"{source!r}: not a valid file name") from None
+    raw = read_user_file(path, "scenario file", MAX_SCENARIO_BYTES, ScenarioError)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

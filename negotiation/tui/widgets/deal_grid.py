@@ -51,31 +51,22 @@ class DealGrid(Widget, can_focus=True):
     row: reactive[int] = reactive(0)
     column: reactive[int] = reactive(0)
 
-    class Highlighted(Message):
+    class _OptionMessage(Message):
+        def __init__(self, grid: DealGrid, issue: str, option: str) -> None:
+            super().__init__()
+            self.grid = grid
+            self.issue = issue
+            self.option = option
+
+        @property
+        def control(self) -> DealGrid:
+            return self.grid
+
+    class Highlighted(_OptionMessage):
         """The cursor moved to an option."""
 
-        def __init__(self, grid: DealGrid, issue: str, option: str) -> None:
-            super().__init__()
-            self.grid = grid
-            self.issue = issue
-            self.option = option
-
-        @property
-        def control(self) -> DealGrid:
-            return self.grid
-
-    class Selected(Message):
+    class Selected(_OptionMessage):
         """Enter or a click on an option."""
-
-        def __init__(self, grid: DealGrid, issue: str, option: str) -> None:
-            super().__init__()
-            self.grid = grid
-            self.issue = issue
-            self.option = option
-
-        @property
-        def control(self) -> DealGrid:
-            return self.grid
 
     def __init__(
         self,

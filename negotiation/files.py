@@ -24,7 +24,9 @@ def read_user_file(path: str | Path, what: str, limit: int, error: type[Exceptio
         file = Path(path)
         size = file.stat().st_size
         if size > limit:
-            raise error(f"{source}: file is {size:,} bytes; a {what} may be at most {limit:,} bytes")
+            raise error(
+                f"{source}: file is {size:,} bytes; a {what} may be at most {limit:,} bytes"
+            )
         return file.read_bytes()
     except error:
         raise

@@ -179,3 +179,17 @@ def test_scoring_pledge_variants_together_equals_one_by_one(case, data):
             assert math.isclose(cred, card.total, abs_tol=1e-9)
             expected = rules.satisfaction_detail(role, package, variant, card, situation).value
             assert math.isclose(sat, expected, abs_tol=1e-9)
+
+
+def test_the_council_outlook_names_likely_vetoes(mini_rules):
+    from negotiation.analysis.solutions import score_of
+
+    space = build_space(mini_rules)
+    heavy = score_of(
+        space, space.number({"mandate": "unsc", "posture": "heavy", "funding": "long"})
+    )
+    assert heavy.needs_council and "Gammaland" in heavy.likely_vetoes  # its real red line
+    treaty = score_of(
+        space, space.number({"mandate": "treaty", "posture": "heavy", "funding": "long"})
+    )
+    assert not treaty.needs_council and treaty.likely_vetoes == ()

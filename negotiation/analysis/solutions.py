@@ -29,23 +29,60 @@ class PackageScore:
     package: dict[str, str]
     credibility: float
     satisfaction: dict[str, float]
+    needs_council: bool = False
+    likely_vetoes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
             "package": self.package,
             "credibility": round(self.credibility, 2),
             "satisfaction": {r: round(v, 2) for r, v in self.satisfaction.items()},
+            "needs_security_council": self.needs_council,
+            "likely_vetoes": list(self.likely_vetoes),
         }
 
 
 def score_of(space: DealSpace, number: int) -> PackageScore:
-    """The scores of one package."""
+    """The scores of one package, and whether the Security Council would block it."""
+    package = space.package(number)
+    satisfaction = {
+        role: float(space.satisfaction[number, c]) for c, role in enumerate(space.roles)
+    }
+    needs, vetoes = council_outlook(space, package, satisfaction)
     return PackageScore(
-        number,
-        space.package(number),
-        float(space.credibility[number]),
-        {role: float(space.satisfaction[number, c]) for c, role in enumerate(space.roles)},
+        number, package, float(space.credibility[number]), satisfaction, needs, vetoes
     )
+
+
+def council_outlook(
+    space: DealSpace, package: Mapping[str, str], satisfaction: Mapping[str, float]
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether a package needs a Security Council resolution, and who would likely veto it.
+
+    A member that sits at the table is expected to veto when the deal leaves it below its
+    walk-away value or crosses one of its real red lines (as the bots do); a member no one
+    plays vetoes when its rule says so. The ZOPA leaves the Council out; this says what it
+    would make of a package.
+    """
+    rules = space.rules
+    scenario = rules.scenario
+    needs = any(scenario.issues[i].options[o].needs_unsc for i, o in package.items())
+    if not needs:
+        return False, ()
+    vetoes: list[str] = []
+    crossed = rules.crossed_red_lines(package, space.pledges, space.situation)
+    walk = dict(zip(space.roles, space.walk_away.tolist(), strict=True))
+    for role_id, role in scenario.roles.items():
+        if not role.unsc_veto:
+            continue
+        real = any(line.role == role_id and not line.bluff for line in crossed)
+        if real or satisfaction[role_id] < walk[role_id]:
+            vetoes.append(role.name)
+    ctx = rules.outcome_context(package, space.pledges, space.situation)
+    for npc_id, vetoes_when in rules.npc_vetoes.items():
+        if vetoes_when(ctx):
+            vetoes.append(scenario.unsc_npcs[npc_id].name)
+    return True, tuple(vetoes)
 
 
 def objectives(space: DealSpace) -> np.ndarray:

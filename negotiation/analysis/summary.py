@@ -154,6 +154,12 @@ def format_scenario_analysis(rules: Ruleset, data: dict[str, Any]) -> str:
         lines.append(f"  {format_package(scenario.issues, item['package'])}")
         sats = ", ".join(f"{names[r]} {v:.1f}" for r, v in item["satisfaction"].items())
         lines.append(f"  satisfaction: {sats}")
+        if item.get("needs_security_council"):
+            vetoes = item.get("likely_vetoes") or []
+            lines.append(
+                "  needs a Security Council resolution; "
+                + (f"likely vetoed by {' and '.join(vetoes)}" if vetoes else "no veto expected")
+            )
 
     describe("Nash bargaining solution", data["nash"])
     describe("Most credible acceptable package", data["most_credible_acceptable"])

@@ -85,7 +85,11 @@ class ScorePlot(Widget):
             text.append("\n")
         axis = f"    step 0{' ' * max(1, width - 18)}step {steps - 1}"
         text.append(axis[: width + 4] + "\n", Style(dim=True))
+        legend_width = sum(len(s.label) + 4 for s in self.series)
         for series in self.series:
+            label = series.label
+            if legend_width > width + 4 and len(label) > 4:
+                label = label[:4]  # "credibility" -> "cred" on narrow screens
             text.append(f" {series.mark} ", Style(color=series.color, bold=True))
-            text.append(series.label + " ")
+            text.append(label + " ")
         return text

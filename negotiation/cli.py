@@ -132,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=_seed, default=0, metavar="N")
     p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+    _saves_dir_option(p)
 
     p = sub.add_parser(
         "analyze", help="analyse a scenario's deal space, or the deal a game reached"
@@ -162,7 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", type=_step, metavar="N", help="stop after step N (default: the end)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--no-log", action="store_true", help="leave the log out")
+    _saves_dir_option(p)
     return parser
+
+
+def _saves_dir_option(parser: argparse.ArgumentParser) -> None:
+    """``--saves-dir`` after a subcommand too (``negotiation play --saves-dir DIR``)."""
+    parser.add_argument(
+        "--saves-dir", default=argparse.SUPPRESS, metavar="DIR", help="where saves go"
+    )
 
 
 # --- commands ----------------------------------------------------------------------------------

@@ -179,3 +179,13 @@ def test_python_dash_m_works():
         [sys.executable, "-m", "negotiation", "scenarios"], capture_output=True, text=True
     )
     assert out.returncode == 0 and "paris-2025" in out.stdout
+
+
+def test_saves_dir_goes_before_or_after_the_command():
+    from negotiation.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["play", "--saves-dir", "x"]).saves_dir == "x"
+    assert parser.parse_args(["--saves-dir", "y", "play"]).saves_dir == "y"
+    assert parser.parse_args(["play"]).saves_dir == "saves"
+    assert parser.parse_args(["replay", "s.json", "--saves-dir", "z"]).saves_dir == "z"

@@ -157,6 +157,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
 
+    p = sub.add_parser("briefs", help="write printable briefs: public, one per role, facilitator")
+    p.add_argument("--scenario", metavar="ID|PATH", help=f"default {DEFAULT_SCENARIO}")
+    p.add_argument("--role", metavar="ROLE", help="only this role's private brief (id or name)")
+    p.add_argument("--format", choices=["md", "html"], default="html", help="default html")
+    p.add_argument("-o", "--output", metavar="DIR", default="briefs", help="default ./briefs")
+
+    p = sub.add_parser("compare", help="set several groups' games of one scenario side by side")
+    p.add_argument("saves", nargs="+", metavar="SAVE")
+    p.add_argument(
+        "--format", choices=["md", "html", "json"], default=None, help="default: from -o, else md"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+
     p = sub.add_parser("replay", help="replay a saved game")
     p.add_argument("save", metavar="SAVE")
     p.add_argument("--headless", action="store_true", help="print instead of opening the viewer")
@@ -451,23 +464,72 @@ def cmd_report(args: argparse.Namespace) -> int:
     from negotiation.report.debrief import build_debrief
     from negotiation.report.html import to_html
     from negotiation.report.markdown import to_markdown
-    from negotiation.savefile import MAX_SAVE_BYTES, SaveError, loads, write_atomic
+    from negotiation.savefile import MAX_SAVE_BYTES, SaveError, loads
 
-    fmt = args.format
-    if fmt is None:
-        fmt = "html" if args.output and args.output.lower().endswith((".html", ".htm")) else "md"
     path = Path(args.save)
     raw = read_user_file(path, "save file", MAX_SAVE_BYTES, SaveError)
     debrief = build_debrief(loads(raw, str(path)), str(path))
-    text = to_html(debrief) if fmt == "html" else to_markdown(debrief)
+    if _output_format(args) == "json":
+        raise UsageError("report: --format is md or html")
+    _emit(args, to_html(debrief) if _output_format(args) == "html" else to_markdown(debrief))
+    return 0
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    """The format asked for, or the one the output file's name implies (Markdown otherwise)."""
+    if args.format:
+        return str(args.format)
+    name = (args.output or "").lower()
+    if name.endswith((".html", ".htm")):
+        return "html"
+    if name.endswith(".json"):
+        return "json"
+    return "md"
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    """Print a document, or write it (atomically) to ``-o FILE``."""
+    from negotiation.savefile import write_atomic
+
     if not args.output:
         print(text)
-        return 0
+        return
     try:
         write_atomic(args.output, text)
     except OSError as exc:
         raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     print(f"Wrote {args.output}", file=sys.stderr)
+
+
+def cmd_briefs(args: argparse.Namespace) -> int:
+    from negotiation.report.briefs import write_briefs
+    from negotiation.scenario import resolve_scenario
+
+    scenario = resolve_scenario(args.scenario or DEFAULT_SCENARIO)
+    try:
+        paths = write_briefs(scenario, Path(args.output), args.format, args.role)
+    except OSError as exc:
+        raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    for path in paths:
+        print(path)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from negotiation.report.compare import compare, load_games, to_html, to_json, to_markdown
+    from negotiation.savefile import SaveError
+
+    try:
+        comparison = compare(load_games([Path(p) for p in args.saves]))
+    except SaveError:
+        raise
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    fmt = _output_format(args)
+    render = {"html": to_html, "json": to_json}.get(fmt, to_markdown)
+    _emit(args, render(comparison))
     return 0
 
 
@@ -505,6 +567,8 @@ COMMANDS = {
     "play": cmd_play,
     "analyze": cmd_analyze,
     "report": cmd_report,
+    "compare": cmd_compare,
+    "briefs": cmd_briefs,
 }
 
 

@@ -189,3 +189,26 @@ def test_saves_dir_goes_before_or_after_the_command():
     assert parser.parse_args(["--saves-dir", "y", "play"]).saves_dir == "y"
     assert parser.parse_args(["play"]).saves_dir == "saves"
     assert parser.parse_args(["replay", "s.json", "--saves-dir", "z"]).saves_dir == "z"
+
+
+def test_briefs_writes_every_brief_and_refuses_an_unknown_role(capsys, tmp_path):
+    args = ("briefs", "--scenario", MINI, "-o", str(tmp_path), "--format", "md")
+    code, printed, _ = run(capsys, *args)
+    assert code == 0 and printed.count("\n") == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["public.md", "alpha.md", "beta.md", "gamma.md", "facilitator.md"]
+    )
+    code, _, err = run(capsys, "briefs", "--scenario", MINI, "--role", "zeta", "-o", str(tmp_path))
+    assert code == 1 and one_line(err) and "zeta" in err
+
+
+def test_compare_sets_groups_side_by_side(capsys, tmp_path):
+    run(capsys, "simulate", "--scenario", MINI, "--games", "3", "--save-dir", str(tmp_path))
+    saves = sorted(str(p) for p in tmp_path.glob("*.json"))
+    code, out, _ = run(capsys, "compare", *saves, "--format", "json")
+    assert code == 0 and len(json.loads(out)["groups"]) == 3
+    code, _, err = run(capsys, "compare", saves[0])
+    assert code == 1 and one_line(err)
+    report = tmp_path / "groups.html"
+    code, _, _ = run(capsys, "compare", *saves, "-o", str(report))
+    assert code == 0 and "<svg" in report.read_text()

@@ -22,6 +22,8 @@ HEADLESS = [
     "negotiation.report.debrief",
     "negotiation.report.markdown",
     "negotiation.report.html",
+    "negotiation.report.briefs",
+    "negotiation.report.compare",
     "negotiation.analysis.summary",
 ]
 

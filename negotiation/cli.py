@@ -163,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "html"], default="html", help="default html")
     p.add_argument("-o", "--output", metavar="DIR", default="briefs", help="default ./briefs")
 
+    p = sub.add_parser(
+        "projector", help="the public table, large, for a second screen (follows a game's save)"
+    )
+    p.add_argument("save", nargs="?", metavar="SAVE", help="default: the newest save")
+    _saves_dir_option(p)
+
     p = sub.add_parser("compare", help="set several groups' games of one scenario side by side")
     p.add_argument("saves", nargs="+", metavar="SAVE")
     p.add_argument(
@@ -517,6 +523,22 @@ def cmd_briefs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_projector(args: argparse.Namespace) -> int:
+    from negotiation.tui.app import run
+
+    saves_dir = Path(args.saves_dir)
+    if args.save:
+        path = Path(args.save)
+    else:
+        newest = sorted(saves_dir.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        if not newest:
+            raise UserError(f"{saves_dir}: no saved game to follow; name a SAVE")
+        path = newest[-1]
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    return run(saves_dir=saves_dir, projector=path)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from negotiation.report.compare import compare, load_games, to_html, to_json, to_markdown
     from negotiation.savefile import SaveError
@@ -569,6 +591,7 @@ COMMANDS = {
     "report": cmd_report,
     "compare": cmd_compare,
     "briefs": cmd_briefs,
+    "projector": cmd_projector,
 }
 
 

@@ -212,3 +212,10 @@ def test_compare_sets_groups_side_by_side(capsys, tmp_path):
     report = tmp_path / "groups.html"
     code, _, _ = run(capsys, "compare", *saves, "-o", str(report))
     assert code == 0 and "<svg" in report.read_text()
+
+
+def test_projector_needs_a_save_to_follow(capsys, tmp_path):
+    code, _, err = run(capsys, "projector", "--saves-dir", str(tmp_path))
+    assert code == 1 and one_line(err) and "no saved game" in err
+    code, _, err = run(capsys, "projector", str(tmp_path / "missing.json"))
+    assert code == 1 and one_line(err)

@@ -53,9 +53,11 @@ class NegotiationApp(App[int]):
         play: PlaySettings | None = None,
         resume: Path | None = None,
         replay: Path | None = None,
+        projector: Path | None = None,
     ) -> None:
         super().__init__()
         self.replay_path = replay
+        self.projector_path = projector
         self.saves_dir = saves_dir or Path("saves")
         self.bot_delay = bot_delay
         self.play_settings = play
@@ -74,6 +76,10 @@ class NegotiationApp(App[int]):
             self._open_save(self.resume_path)
         elif self.replay_path is not None:
             self._open_replay(self.replay_path)
+        elif self.projector_path is not None:
+            from negotiation.tui.screens.projector import ProjectorScreen
+
+            self.push_screen(ProjectorScreen(self.projector_path))
 
     # --- shared actions -----------------------------------------------------------------------
 
@@ -388,7 +394,9 @@ def run(
     play: PlaySettings | None = None,
     resume: Path | None = None,
     replay: Path | None = None,
+    projector: Path | None = None,
 ) -> int:
     """Open the app; returns the exit code."""
-    result = NegotiationApp(saves_dir, play=play, resume=resume, replay=replay).run()
+    app = NegotiationApp(saves_dir, play=play, resume=resume, replay=replay, projector=projector)
+    result = app.run()
     return result if isinstance(result, int) else 0

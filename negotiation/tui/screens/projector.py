@@ -46,7 +46,9 @@ class ProjectorScreen(Screen[None]):
     ProjectorScreen Digits { width: auto; color: $accent; text-style: bold; }
     ProjectorScreen #dims { height: auto; }
     ProjectorScreen #event { height: auto; border: heavy $warning; padding: 0 1; margin-top: 1; }
-    ProjectorScreen #public-log { height: 9; color: $text-muted; padding: 0 2; border-top: solid $primary; }
+    ProjectorScreen #public-log {
+        height: 9; color: $text-muted; padding: 0 2; border-top: solid $primary;
+    }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="projector.close"),

@@ -21,6 +21,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def simulated_save(capsys: pytest.CaptureFixture[str], folder: Path) -> str:
+    """One bot game of the mini scenario (seed 5), saved in ``folder``; returns its path."""
+    args = ("simulate", "--scenario", MINI, "--games", "1", "--seed", "5")
+    assert run(capsys, *args, "--save-dir", str(folder))[0] == 0
+    return str(folder / "sim-mini-5.json")
+
+
 def one_line(err: str) -> bool:
     return err.count("\n") == 1 and err.startswith("negotiation: ")
 
@@ -122,18 +129,7 @@ def test_replay_of_a_broken_save_fails_before_the_viewer_opens(capsys, tmp_path)
 
 
 def test_report_writes_markdown_and_html(capsys, tmp_path):
-    run(
-        capsys,
-        "simulate",
-        "--scenario",
-        MINI,
-        "--games",
-        "1",
-        "--seed",
-        "5",
-        "--save-dir",
-        str(tmp_path),
-    )
+    simulated_save(capsys, tmp_path)
     save = str(tmp_path / "sim-mini-5.json")
     code, out, _ = run(capsys, "report", save)
     assert code == 0 and out.startswith("# Debrief")
@@ -145,18 +141,7 @@ def test_report_writes_markdown_and_html(capsys, tmp_path):
 
 
 def test_replay_headless_prints_the_game(capsys, tmp_path):
-    run(
-        capsys,
-        "simulate",
-        "--scenario",
-        MINI,
-        "--games",
-        "1",
-        "--seed",
-        "5",
-        "--save-dir",
-        str(tmp_path),
-    )
+    simulated_save(capsys, tmp_path)
     path = str(tmp_path / "sim-mini-5.json")
     code, out, _ = run(capsys, "replay", path, "--headless")
     assert code == 0

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Markdown
 
 from negotiation.engine import GameState
 from negotiation.report.timeline import timeline
-from negotiation.tui.widgets.plot import PALETTE, ScorePlot, Series
+from negotiation.tui.widgets.plot import ScorePlot, game_series
 
 
 class DebriefScreen(Screen[None]):
@@ -37,17 +37,7 @@ class DebriefScreen(Screen[None]):
 
         spec = self.states[0].scenario
         points = timeline(self.states)
-        series = [
-            Series(
-                spec.roles[role].short,
-                [p.satisfaction[role] for p in points],
-                PALETTE[(n + 1) % len(PALETTE)],
-                "·",
-            )
-            for n, role in enumerate(spec.roles)
-        ]
-        series.append(Series("credibility", [p.credibility for p in points], PALETTE[0], "█"))
-        plot = ScorePlot(series, id="plot")
+        plot = ScorePlot(game_series(spec, points), id="plot")
         plot.current = len(points) - 1
         yield plot
         yield Markdown(to_markdown(debrief_of(self.states, self.game_name)), id="debrief")

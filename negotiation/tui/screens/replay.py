@@ -23,7 +23,7 @@ from negotiation.report.timeline import TimelinePoint
 from negotiation.tui.screens.dialogs import TextDialog
 from negotiation.tui.widgets.deal_grid import DealGrid
 from negotiation.tui.widgets.gauge import Panel, bar, tone
-from negotiation.tui.widgets.plot import PALETTE, ScorePlot, Series
+from negotiation.tui.widgets.plot import ScorePlot, game_series
 
 
 class ReplayScreen(Screen[None]):
@@ -86,21 +86,7 @@ class ReplayScreen(Screen[None]):
                 yield grid
                 with TabbedContent(initial="chart"):
                     with TabPane("Chart", id="chart"):
-                        series = [
-                            Series(
-                                spec.roles[role].short,
-                                [p.satisfaction[role] for p in self.points],
-                                PALETTE[(n + 1) % len(PALETTE)],
-                                "·",
-                            )
-                            for n, role in enumerate(spec.roles)
-                        ]
-                        series.append(
-                            Series(
-                                "credibility", [p.credibility for p in self.points], PALETTE[0], "█"
-                            )
-                        )
-                        yield ScorePlot(series, id="plot")
+                        yield ScorePlot(game_series(spec, self.points), id="plot")
                     with TabPane("Log", id="log"), VerticalScroll(id="log-scroll"):
                         yield Static(id="log-text")
                     with TabPane("Rules", id="rules"), VerticalScroll():

@@ -14,6 +14,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from negotiation.report.timeline import TimelinePoint
+from negotiation.scenario import Scenario
+
 PALETTE = ("#e8b339", "#4aa3df", "#e06c75", "#98c379", "#c678dd", "#56b6c2", "#d19a66", "#abb2bf")
 
 
@@ -93,3 +96,18 @@ class ScorePlot(Widget):
             text.append(f" {series.mark} ", Style(color=series.color, bold=True))
             text.append(label + " ")
         return text
+
+
+def game_series(scenario: Scenario, points: Sequence[TimelinePoint]) -> list[Series]:
+    """The lines of a game's chart: each role's satisfaction, then credibility on top."""
+    series = [
+        Series(
+            role.short,
+            [p.satisfaction[role_id] for p in points],
+            PALETTE[(n + 1) % len(PALETTE)],
+            "·",
+        )
+        for n, (role_id, role) in enumerate(scenario.roles.items())
+    ]
+    series.append(Series("credibility", [p.credibility for p in points], PALETTE[0], "█"))
+    return series

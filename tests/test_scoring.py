@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from negotiation.rules import Ruleset, Situation, geometric_mean
+from negotiation.rules.scoring import pledges_key
 from negotiation.scenario import DIMENSIONS
 
 dims = st.fixed_dictionaries({d: st.floats(0, 100) for d in DIMENSIONS})
@@ -183,3 +184,34 @@ def test_table_scoring_equals_rule_by_rule_scoring_on_mini(mini_rules: Ruleset, 
             mini_rules.satisfaction_detail(role, package, pledges, slow, situation).value,
             abs_tol=1e-9,
         )
+
+
+@given(st.data())
+def test_remembered_scores_equal_fresh_ones(paris_rules: Ruleset, data):
+    """The Ruleset remembers scores by what they depend on: a remembered answer must be the
+    one a fresh computation gives, for every state a game passes through."""
+    from negotiation.engine import RoleView
+
+    from strategies import played_games
+
+    state, _ = data.draw(played_games(paris_rules, max_steps=30))
+    role = data.draw(st.sampled_from(list(paris_rules.scenario.roles)))
+    view = RoleView(state, role)
+    options = [{}, {"money": 5}, {"troops": 2, "money": 0}]
+    warm = (state.scorecard(), view.score_amendments(), view.score_own_pledges(options))
+    paris_rules.memo.clear()
+    fresh = paris_rules.credibility(state.package, state.pledges, state.situation())
+    assert fresh == warm[0]
+    assert view.score_amendments() == warm[1]
+    assert view.score_own_pledges(options) == warm[2]
+
+
+@given(st.data())
+def test_zero_pledges_score_as_no_pledge(paris_rules: Ruleset, data):
+    package, pledges, situation = data.draw(deals(paris_rules))
+    padded = {role: {**own, "money": own.get("money", 0)} for role, own in pledges.items()}
+    padded["russia"] = {"troops": 0}
+    assert pledges_key(padded) == pledges_key(pledges)
+    assert paris_rules.credibility(package, padded, situation) == (
+        paris_rules.credibility_reference(package, pledges, situation)
+    )

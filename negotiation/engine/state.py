@@ -188,18 +188,39 @@ class GameState(BaseModel):
     def model_copy(
         self, *, update: Mapping[str, Any] | None = None, deep: bool = False
     ) -> GameState:
-        """A copy with changes; the copy starts with nothing memoised (its values differ)."""
-        copy = super().model_copy(update=update, deep=deep)
+        """A copy with changes; the copy starts with nothing memoised (its values differ).
+
+        Like pydantic's own (``update`` is not validated), but without its generic copying:
+        the engine copies the state several times for every action.
+        """
+        if deep:
+            copy = super().model_copy(update=update, deep=True)
+        else:
+            copy = object.__new__(type(self))
+            fields = dict(self.__dict__)
+            fields_set = set(self.__pydantic_fields_set__)
+            if update:
+                fields.update(update)
+                fields_set.update(update)
+            object.__setattr__(copy, "__dict__", fields)
+            object.__setattr__(copy, "__pydantic_fields_set__", fields_set)
+            object.__setattr__(copy, "__pydantic_extra__", None)
         object.__setattr__(copy, "__pydantic_private__", {"_memo": {}})
         return copy
 
+    @property
+    def _memo_values(self) -> dict[str, object]:
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        memo: dict[str, object] = private["_memo"]
+        return memo
+
     def situation(self) -> Situation:
         """What the rules read of this game besides the deal."""
-        memo = self._memo.get("situation")
+        memo = self._memo_values.get("situation")
         if isinstance(memo, Situation):
             return memo
         situation = self._situation()
-        self._memo["situation"] = situation
+        self._memo_values["situation"] = situation
         return situation
 
     def _situation(self) -> Situation:
@@ -218,23 +239,23 @@ class GameState(BaseModel):
 
     def scorecard(self) -> ScoreCard:
         """Credibility of the deal on the table."""
-        memo = self._memo.get("scorecard")
+        memo = self._memo_values.get("scorecard")
         if isinstance(memo, ScoreCard):
             return memo
         card = self.rules.credibility(self.package, self.pledges, self.situation())
-        self._memo["scorecard"] = card
+        self._memo_values["scorecard"] = card
         return card
 
     def satisfaction_of(self, role: str) -> float:
         """A role's satisfaction with the deal on the table (memoised)."""
         key = f"satisfaction:{role}"
-        memo = self._memo.get(key)
+        memo = self._memo_values.get(key)
         if isinstance(memo, float):
             return memo
         value = self.rules.satisfaction(
             role, self.package, self.pledges, self.scorecard(), self.situation()
         )
-        self._memo[key] = value
+        self._memo_values[key] = value
         return value
 
     def capacity(self, role: str, kind: str) -> int:

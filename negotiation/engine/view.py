@@ -248,18 +248,25 @@ class RoleView:
                 for i, o in candidates
             ]
         from negotiation.rules.batch import score_packages
+        from negotiation.rules.scoring import pledges_key
 
-        numbers, changes = table.neighbours(table.index(state.package))
-        scores = score_packages(
-            rules, numbers, state.pledges, state.situation(), roles=(self.role,)
-        )
+        number = table.index(state.package)
+        situation = state.situation()
+        key = ("amendments", number, pledges_key(state.pledges), situation.key, self.role)
+        memo = rules.memo.get(key)
+        if isinstance(memo, tuple):
+            return list(memo)
+        numbers, changes = table.neighbours(number)
+        scores = score_packages(rules, numbers, state.pledges, situation, roles=(self.role,))
         column = table.roles.index(self.role)
         credibility = scores.credibility.tolist()
         satisfaction = scores.satisfaction[:, column].tolist()
-        return [
+        result = tuple(
             (issue, option, credibility[n], satisfaction[n])
             for n, (issue, option) in enumerate(changes)
-        ]
+        )
+        rules.remember(key, result)
+        return list(result)
 
     def score_own_pledges(self, options: Sequence[Mapping[str, int]]) -> list[tuple[float, float]]:
         """(credibility, own satisfaction) of the deal on the table if this seat's pledges
@@ -269,11 +276,26 @@ class RoleView:
         if state.rules.table is None:
             return [self.score_deal(state.package, v) for v in variants]
         from negotiation.rules.batch import score_pledge_variants
+        from negotiation.rules.scoring import pledges_key
 
-        credibility, satisfaction = score_pledge_variants(
-            state.rules, state.package, variants, state.situation(), self.role
+        situation = state.situation()
+        key = (
+            "pledge variants",
+            tuple(state.package.values()),
+            pledges_key(state.pledges),
+            situation.key,
+            self.role,
+            tuple(tuple(sorted(own.items())) for own in options),
         )
-        return list(zip(credibility, satisfaction, strict=True))
+        memo = state.rules.memo.get(key)
+        if isinstance(memo, tuple):
+            return list(memo)
+        credibility, satisfaction = score_pledge_variants(
+            state.rules, state.package, variants, situation, self.role
+        )
+        result = tuple(zip(credibility, satisfaction, strict=True))
+        state.rules.remember(key, result)
+        return list(result)
 
     def preview(self, action: Action) -> Preview:
         """How an amendment, proposal, pledge or withdrawal would move the scores."""

@@ -160,16 +160,23 @@ class _VariantContext:
         self.round = situation.round
         self.vetoed = situation.vetoed
         self.adopted = situation.adopted
+        self._pledged: dict[tuple[str, str | None], np.ndarray] = {}
 
     def option(self, issue: str) -> str:  # pragma: no cover - vector functions read codes
         raise NotImplementedError
 
     def pledged(self, kind: str, by: str | None) -> np.ndarray:
+        known = self._pledged.get((kind, by))
+        if known is not None:
+            return known
         if by is not None:
-            return np.array([float(v.get(by, {}).get(kind, 0)) for v in self._variants])
-        return np.array(
-            [float(sum(own.get(kind, 0) for own in v.values())) for v in self._variants]
-        )
+            value = np.array([float(v.get(by, {}).get(kind, 0)) for v in self._variants])
+        else:
+            value = np.array(
+                [float(sum(own.get(kind, 0) for own in v.values())) for v in self._variants]
+            )
+        self._pledged[(kind, by)] = value
+        return value
 
     def pledgers(self, kind: str) -> np.ndarray:
         return np.array(

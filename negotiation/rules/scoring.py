@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -53,6 +54,36 @@ class Situation:
     dimension_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
     walk_away_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
     support_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+
+    @cached_property
+    def key(self) -> tuple[object, ...]:
+        """A hashable value equal for equal situations (for memoising scores)."""
+        return (
+            self.round,
+            self.vetoed,
+            self.adopted,
+            self.events,
+            self.signed,
+            self.supports,
+            tuple(sorted(self.dimension_shift.items())),
+            tuple(sorted(self.walk_away_shift.items())),
+            tuple(sorted(self.support_shift.items())),
+        )
+
+
+def pledges_key(pledges: Pledges) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """A hashable value equal for pledges that score the same (zero units are no pledge)."""
+    return tuple(
+        sorted(
+            (role, tuple(sorted((kind, units) for kind, units in own.items() if units)))
+            for role, own in pledges.items()
+            if any(own.values())
+        )
+    )
+
+
+MEMO_LIMIT = 20_000
+"""Scores a :class:`Ruleset` remembers before it starts afresh (a few tens of MB at most)."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +305,9 @@ class Ruleset:
         self._table_built = False
         self.derived: dict[str, object] = {}
         """Other compilations of this scenario, made on first use (e.g. vector functions)."""
+        self.memo: dict[tuple[object, ...], object] = {}
+        """Scores already worked out, by what they depend on (see :meth:`remember`). Bots
+        ask for the same deal's scores many times over; scoring is pure, so answers keep."""
         self._dynamic_rules: tuple[tuple[int, Compiled, tuple[tuple[str, float], ...]], ...] = ()
         self._dynamic_red_lines: tuple[RedLineCheck, ...] = ()
         self._bonuses: dict[str, list[tuple[str, float]]] = {}
@@ -346,8 +380,27 @@ class Ruleset:
         if table is None:
             return self.credibility_reference(package, pledges, situation)
         situation = situation or Situation()
-        ctx = DealContext(self, package, pledges, situation)
         number = table.index(package)
+        key = ("card", number, pledges_key(pledges), situation.key)
+        memo = self.memo.get(key)
+        if isinstance(memo, ScoreCard):
+            return memo
+        card = self._credibility(number, package, pledges, situation)
+        self.remember(key, card)
+        return card
+
+    def remember(self, key: tuple[object, ...], value: object) -> None:
+        """Keep a computed score under ``key`` (forgetting all once the memo is full)."""
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[key] = value
+
+    def _credibility(
+        self, number: int, package: Package, pledges: Pledges, situation: Situation
+    ) -> ScoreCard:
+        table = self.table
+        assert table is not None
+        ctx = DealContext(self, package, pledges, situation)
         values = dict(zip(DIMENSIONS, table.static_effect[number].tolist(), strict=True))
         for dim in DIMENSIONS:
             values[dim] += self.base[dim]

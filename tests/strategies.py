@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from negotiation.engine import FACILITATOR, Action, GameState, apply, legal_actions, new_game
+from negotiation.engine import (
+    FACILITATOR,
+    Action,
+    Annotate,
+    CustomInject,
+    GameState,
+    apply,
+    is_legal,
+    legal_actions,
+    new_game,
+)
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario, parse_scenario
 
@@ -33,6 +43,9 @@ def played_games(
         if facilitator and draw(st.integers(0, 19)) == 0:
             seat = FACILITATOR
         moves = legal_actions(state, seat, proposals=False)
+        if seat == FACILITATOR:
+            moves += [draw(written_events(state)), Annotate(role=FACILITATOR, text="note")]
+            moves = [m for m in moves if is_legal(state, m)]
         if seat != FACILITATOR and state.turn and draw(st.integers(0, 9)) == 0:
             proposals = [a for a in legal_actions(state, seat) if a.type == "propose"][:50]
             moves += proposals
@@ -45,6 +58,28 @@ def played_games(
         state = apply(state, action)
         actions.append(action)
     return state, actions
+
+
+@st.composite
+def written_events(draw: st.DrawFn, state: GameState) -> CustomInject:
+    """An event a facilitator might write for this game, within the scenario's limits."""
+    spec = state.scenario
+    limit = spec.facilitator.max_effect
+    roles = sorted(spec.roles)
+    return CustomInject(
+        role=FACILITATOR,
+        title=draw(st.text(min_size=1, max_size=20).filter(str.strip)),
+        text="Something happens.",
+        visible_to=tuple(draw(st.lists(st.sampled_from(roles), max_size=2, unique=True))),
+        effects=draw(st.dictionaries(st.sampled_from(DIMS), st.floats(-limit, limit), max_size=2)),
+        walk_away=draw(
+            st.dictionaries(
+                st.sampled_from(roles),
+                st.floats(-spec.facilitator.max_walk_away, spec.facilitator.max_walk_away),
+                max_size=2,
+            )
+        ),
+    )
 
 
 DIMS = ["legitimacy", "capability", "cohesion", "resolve", "sustainability", "restraint"]

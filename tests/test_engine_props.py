@@ -30,7 +30,9 @@ from negotiation.engine import (
     Action,
     Advance,
     Amend,
+    Annotate,
     CallVote,
+    CustomInject,
     GameState,
     IllegalAction,
     InjectAction,
@@ -45,11 +47,13 @@ from negotiation.engine import (
     Status,
     Support,
     Threaten,
+    Undo,
     Veto,
     Vote,
     WalkOut,
     Withdraw,
     apply,
+    effective_actions,
     is_legal,
     legal_actions,
     new_game,
@@ -75,6 +79,11 @@ def replay_actions(rules: Ruleset, seed: int, actions: list[Action], rounds: int
 
 def card_key(card: ScoreCard) -> tuple[float, dict[str, float], list[str]]:
     return card.total, dict(card.dimensions), [f.id for f in card.fired]
+
+
+def game_fields(state: GameState) -> dict[str, Any]:
+    """What a state says of the game itself, leaving out its log and step count."""
+    return state.model_dump(exclude={"rules", "log", "log_digest", "steps"})
 
 
 def check_invariants(state: GameState) -> None:
@@ -221,17 +230,25 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def facilitator_moves(self, data: st.DataObject) -> None:
         moves = legal_actions(self.state, FACILITATOR)
-        assert all(m.type in ("inject", "advance") for m in moves)
+        assert all(m.type in ("inject", "advance", "undo") for m in moves)
         # Ending rounds early would end most games in a few steps: do it now and then.
         if data.draw(st.integers(0, 7)):
             moves = [m for m in moves if m.type != "advance"]
         if moves:
-            self._play(data.draw(st.sampled_from(moves)))
+            action = data.draw(st.sampled_from(moves))
+            before = self.state
+            self._play(action)
+            if isinstance(action, Undo):
+                # An undo leaves the game as if the move taken back had never been made.
+                again = replay_actions(
+                    self.RULES, self.seed, effective_actions(before)[:-1], self.rounds
+                )
+                assert game_fields(self.state) == game_fields(again)
 
     @rule(role=st.sampled_from(["alpha", "beta", "gamma", "zeta"]))
     def out_of_turn_is_refused(self, role: str) -> None:
         if self.state.over:
-            assert legal_actions(self.state, FACILITATOR) == []
+            assert legal_actions(self.state, FACILITATOR) == [Undo(role=FACILITATOR)]
             with pytest.raises(IllegalAction, match="over"):
                 apply(self.state, Advance(role=FACILITATOR))
         if role == self.state.turn:
@@ -396,7 +413,8 @@ def test_every_listed_action_applies(mini_rules: Ruleset, data: st.DataObject) -
         short = legal_actions(state, role, proposals=False)
         assert short == [m for m in moves if m.type != "propose"]
     if state.over:
-        assert all(legal_actions(state, r) == [] for r in [*mini_rules.scenario.roles, FACILITATOR])
+        assert all(legal_actions(state, r) == [] for r in mini_rules.scenario.roles)
+        assert legal_actions(state, FACILITATOR) == [Undo(role=FACILITATOR)]
 
 
 @settings(max_examples=5)
@@ -487,6 +505,16 @@ def check_privacy(state: GameState) -> None:
         elif isinstance(entry.action, InjectAction):
             inject = next(i for i in spec.injects if i.id == entry.action.inject)
             assert entry.visible_to == tuple(inject.visible_to), "a private event stays private"
+        elif isinstance(entry.action, CustomInject):
+            assert entry.visible_to == entry.action.visible_to
+        elif isinstance(entry.action, Annotate):
+            assert entry.visible_to == (FACILITATOR,), "a note is for the facilitator"
+        elif isinstance(entry.action, Undo):
+            # An undo is as private as the move it takes back.
+            taken = next(e for e in state.log if f"(step {e.step})" in entry.text and e.action)
+            assert set(entry.visible_to) == (
+                {*taken.visible_to, FACILITATOR} if taken.visible_to else set()
+            )
         elif entry.action is not None:
             assert entry.visible_to == (), "only messages and private events are private moves"
 
@@ -740,7 +768,7 @@ def test_last_round_ends_without_a_deal(mini_rules: Ruleset, rounds: int) -> Non
             "already sent 2 messages",
         ),
         ([Advance(role="alpha")], "Only the facilitator"),
-        ([Pass(role=FACILITATOR)], "The facilitator can only play events"),
+        ([Pass(role=FACILITATOR)], "The facilitator runs the exercise but makes no delegation"),
         ([InjectAction(role=FACILITATOR, inject="flood")], 'no event "flood"'),
         ([Pass(role="zeta")], 'no delegation "zeta"'),
         ([CallVote(role="alpha"), Advance(role=FACILITATOR)], "only during diplomacy"),

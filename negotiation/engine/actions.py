@@ -158,6 +158,50 @@ class Advance(_Action):
         return False
 
 
+class CustomInject(_Action):
+    """The facilitator writes an event on the spot: what happened, who hears of it, and its
+    lasting effects (within the scenario's limits for written events)."""
+
+    type: Literal["custom_inject"] = "custom_inject"
+    title: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    visible_to: tuple[Id, ...] = ()
+    """Roles that are told; empty means everyone."""
+    effects: dict[Id, float] = Field(default_factory=dict)
+    """Points added to credibility dimensions for the rest of the game."""
+    walk_away: dict[Id, float] = Field(default_factory=dict)
+    """Change to roles' walk-away values."""
+
+    @property
+    def ends_turn(self) -> bool:
+        return False
+
+
+class Undo(_Action):
+    """The facilitator takes back the last move not yet taken back. The game goes on as if it
+    had never been made; the log keeps both the move and the undo."""
+
+    type: Literal["undo"] = "undo"
+
+    @property
+    def ends_turn(self) -> bool:
+        return False
+
+
+class Annotate(_Action):
+    """The facilitator writes a note in the log for the debrief (seen by no delegation)."""
+
+    type: Literal["annotate"] = "annotate"
+    text: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+    @property
+    def ends_turn(self) -> bool:
+        return False
+
+
+FACILITATOR_ACTIONS = (InjectAction, Advance, CustomInject, Undo, Annotate)
+"""The moves only the facilitator makes."""
+
 Action = Annotated[
     Propose
     | Amend
@@ -175,7 +219,10 @@ Action = Annotated[
     | Pass
     | WalkOut
     | InjectAction
-    | Advance,
+    | Advance
+    | CustomInject
+    | Undo
+    | Annotate,
     Discriminator("type"),
 ]
 """Any action, told apart by its ``type``."""

@@ -15,11 +15,14 @@ from collections.abc import Iterator
 
 from negotiation.engine.actions import (
     FACILITATOR,
+    FACILITATOR_ACTIONS,
     Abstain,
     Action,
     Advance,
     Amend,
+    Annotate,
     CallVote,
+    CustomInject,
     InjectAction,
     Message,
     Object,
@@ -29,6 +32,7 @@ from negotiation.engine.actions import (
     Propose,
     Support,
     Threaten,
+    Undo,
     Veto,
     Vote,
     WalkOut,
@@ -44,7 +48,7 @@ from negotiation.engine.state import (
 from negotiation.engine.stress import run_stress_test
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario
-from negotiation.scenario.model import Inject
+from negotiation.scenario.model import DIMENSIONS, Inject
 
 MAX_STEPS = 5_000
 """A game never runs longer than this many actions (a guard for saves and bots)."""
@@ -97,6 +101,8 @@ def legal_actions(state: GameState, role: str, *, proposals: bool = True) -> lis
     allowed length is legal in their place. Whole-package proposals are listed for every
     package other than the one on the table, unless ``proposals`` is false (there can be
     thousands, and each differs from a series of amendments only in taking one turn).
+    The facilitator's written events and notes are free-form and are not listed. Once the
+    game is over, the facilitator may still take back the move that ended it.
     """
     return list(_iter_legal(state, role, proposals))
 
@@ -104,6 +110,8 @@ def legal_actions(state: GameState, role: str, *, proposals: bool = True) -> lis
 def _iter_legal(state: GameState, role: str, proposals: bool = True) -> Iterator[Action]:
     spec = state.scenario
     if state.phase is Phase.ENDED:
+        if role == FACILITATOR and effective_actions(state):
+            yield Undo(role=role)  # the facilitator may take back even the move that ended it
         return
     if role == FACILITATOR:
         for inject in spec.injects:
@@ -111,6 +119,8 @@ def _iter_legal(state: GameState, role: str, proposals: bool = True) -> Iterator
                 yield InjectAction(role=role, inject=inject.id)
         if state.phase is Phase.DIPLOMACY:
             yield Advance(role=role)
+        if effective_actions(state):
+            yield Undo(role=role)
         return
     if role not in spec.roles or role != state.turn:
         return
@@ -183,7 +193,7 @@ def validate(state: GameState, action: Action) -> None:
     """
     spec = state.scenario
     role = action.role
-    if state.phase is Phase.ENDED:
+    if state.phase is Phase.ENDED and not (role == FACILITATOR and isinstance(action, Undo)):
         raise IllegalAction("The game is over.")
     if state.steps >= MAX_STEPS:
         raise IllegalAction(f"The game has reached its limit of {MAX_STEPS} actions.")
@@ -200,12 +210,21 @@ def validate(state: GameState, action: Action) -> None:
                     "A round can be ended only during diplomacy, not during a vote."
                 )
             return
-        raise IllegalAction("The facilitator can only play events and end rounds.")
+        if isinstance(action, CustomInject):
+            _check_custom_inject(state, action)
+            return
+        if isinstance(action, Undo):
+            if not effective_actions(state):
+                raise IllegalAction("There is no move left to take back.")
+            return
+        if isinstance(action, Annotate):
+            return
+        raise IllegalAction("The facilitator runs the exercise but makes no delegation's moves.")
     if role not in spec.roles:
         raise IllegalAction(f'There is no delegation "{role}" at this table.')
     name = spec.roles[role].name
-    if isinstance(action, InjectAction | Advance):
-        raise IllegalAction("Only the facilitator can play events or end rounds.")
+    if isinstance(action, FACILITATOR_ACTIONS):
+        raise IllegalAction("Only the facilitator can play events, end rounds or take moves back.")
     if role != state.turn:
         who = spec.roles[state.turn].name if state.turn else "nobody"
         raise IllegalAction(f"It is {who}'s turn, not {name}'s.")
@@ -293,6 +312,63 @@ def validate(state: GameState, action: Action) -> None:
             raise IllegalAction(f'{name} has declared no red line "{action.red_line}".')
 
 
+def custom_events_played(state: GameState) -> int:
+    """Events the facilitator has written so far in this game (taken-back ones included)."""
+    return sum(1 for entry in state.log if isinstance(entry.action, CustomInject))
+
+
+def _check_custom_inject(state: GameState, action: CustomInject) -> None:
+    spec = state.scenario
+    limits = spec.facilitator
+    if custom_events_played(state) >= limits.custom_events:
+        raise IllegalAction(
+            f"This scenario allows {limits.custom_events} written events per game; "
+            "play one from the deck instead."
+        )
+    if not action.title.strip() or not action.text.strip():
+        raise IllegalAction("A written event needs a headline and a text.")
+    for role in action.visible_to:
+        if role not in spec.roles:
+            raise IllegalAction(f'There is no delegation "{role}" to tell of the event.')
+    for dim, points in action.effects.items():
+        if dim not in DIMENSIONS:
+            raise IllegalAction(
+                f'"{dim}" is not a credibility dimension ({", ".join(DIMENSIONS)}).'
+            )
+        if not abs(points) <= limits.max_effect:
+            raise IllegalAction(
+                f"An event may move {dim} by at most {limits.max_effect:g} points either way."
+            )
+    for role, points in action.walk_away.items():
+        if role not in spec.roles:
+            raise IllegalAction(f'There is no delegation "{role}" whose walk-away could move.')
+        if not abs(points) <= limits.max_walk_away:
+            raise IllegalAction(
+                f"An event may move a walk-away value by at most {limits.max_walk_away:g} "
+                "points either way."
+            )
+
+
+def effective_actions(state: GameState) -> list[Action]:
+    """The moves that stand: every action in the log except undos and notes, and less the
+    moves the undos took back (the latest first)."""
+    return [entry.action for entry in _standing_entries(state) if entry.action is not None]
+
+
+def _standing_entries(state: GameState) -> list[LogEntry]:
+    standing: list[LogEntry] = []
+    for entry in state.log:
+        action = entry.action
+        if action is None or isinstance(action, Annotate):
+            continue
+        if isinstance(action, Undo):
+            if standing:
+                standing.pop()
+            continue
+        standing.append(entry)
+    return standing
+
+
 def _check_option(state: GameState, issue: str, option: str) -> None:
     spec = state.scenario
     if issue not in spec.issues:
@@ -349,6 +425,21 @@ def _play(state: GameState, action: Action) -> GameState:
     if isinstance(action, Advance):
         state = _log(state, FACILITATOR, f"The facilitator ends round {state.round}.", action)
         return _next_round(state)
+    if isinstance(action, CustomInject):
+        state = _log(
+            state,
+            FACILITATOR,
+            f"The facilitator plays an event: {action.title}.",
+            action,
+            visible_to=action.visible_to,
+        )
+        return _strike(state, custom_inject(action, state.steps))
+    if isinstance(action, Annotate):
+        return _log(
+            state, FACILITATOR, f"Facilitator's note: {action.text}", action, (FACILITATOR,)
+        )
+    if isinstance(action, Undo):
+        return _undo(state, action)
 
     if isinstance(action, Vote):
         word = "accepts" if action.accept else "rejects"
@@ -523,6 +614,51 @@ def _start_round(state: GameState) -> GameState:
         )
         return _open_vote(state, first=spec.turns.order[0])
     return state
+
+
+def custom_inject(action: CustomInject, step: int) -> Inject:
+    """The event a facilitator wrote, as the deck would hold it (its id names its step)."""
+    return Inject(
+        id=f"custom_{step}",
+        title=action.title,
+        text=action.text,
+        visible_to=list(action.visible_to),
+        effects=action.effects,
+        walk_away=action.walk_away,
+    )
+
+
+def inject_of(state: GameState, event_id: str) -> Inject | None:
+    """The event with this id: from the deck, or one the facilitator wrote in this game."""
+    for inject in state.scenario.injects:
+        if inject.id == event_id:
+            return inject
+    for entry in state.log:
+        if isinstance(entry.action, CustomInject) and event_id == f"custom_{entry.step}":
+            return custom_inject(entry.action, entry.step)
+    return None
+
+
+def _undo(state: GameState, action: Undo) -> GameState:
+    """Take back the last standing move: the game is played again from the start without it
+    (the same seed draws the same events), and the log keeps everything, the undo last."""
+    standing = _standing_entries(state)
+    entry = standing.pop()
+    rebuilt = new_game(state.rules, seed=state.seed, rounds=state.max_rounds)
+    for kept in standing:
+        assert kept.action is not None
+        rebuilt = _play(rebuilt, kept.action)
+    rebuilt = rebuilt.model_copy(
+        update={"log": state.log, "log_digest": state.log_digest, "steps": state.steps}
+    )
+    visible = (*entry.visible_to, FACILITATOR) if entry.visible_to else ()
+    return _log(
+        rebuilt,
+        FACILITATOR,
+        f"The facilitator takes back a move (step {entry.step}): {entry.text}",
+        action,
+        visible_to=visible,
+    )
 
 
 def _strike(state: GameState, inject: Inject) -> GameState:

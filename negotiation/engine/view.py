@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from negotiation.engine.actions import Action
+from negotiation.engine.core import inject_of
 from negotiation.engine.state import GameState, LogEntry, Phase, Status, StressResult
 from negotiation.rules import RedLineCheck, Satisfaction, ScoreCard
 from negotiation.scenario.model import Issue, PledgeKind, Role
@@ -175,9 +176,12 @@ class RoleView:
     @property
     def events(self) -> tuple[str, ...]:
         """Events this seat has been told of."""
-        spec = self._state.scenario
-        visible = {i.id for i in spec.injects if not i.visible_to or self.role in i.visible_to}
-        return tuple(e for e in self._state.events if e in visible)
+        shown = []
+        for event_id in self._state.events:
+            inject = inject_of(self._state, event_id)
+            if inject is not None and (not inject.visible_to or self.role in inject.visible_to):
+                shown.append(event_id)
+        return tuple(shown)
 
     @property
     def log(self) -> tuple[LogEntry, ...]:

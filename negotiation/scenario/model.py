@@ -249,6 +249,17 @@ class StressTest(Frozen):
     """How sharply deterrence rises with credibility around the midpoint."""
 
 
+class FacilitatorLimits(Frozen):
+    """How far a facilitator may go with an event written on the spot."""
+
+    custom_events: int = Field(default=6, ge=0, le=50)
+    """Events the facilitator may write during one game (0: the deck only)."""
+    max_effect: float = Field(default=10.0, ge=0, le=50)
+    """Largest change, up or down, a written event may make to one credibility dimension."""
+    max_walk_away: float = Field(default=10.0, ge=0, le=50)
+    """Largest change, up or down, a written event may make to one role's walk-away value."""
+
+
 class Scenario(Frozen):
     """A whole negotiation: the table, the stakes, the rules and the events."""
 
@@ -295,6 +306,8 @@ class Scenario(Frozen):
     """The post-deal stress test."""
     discussion: list[LongText] = Field(default_factory=list, max_length=40)
     """Questions for the debrief."""
+    facilitator: FacilitatorLimits = Field(default_factory=FacilitatorLimits)
+    """Limits on the events a facilitator writes during a game."""
 
     def dimension_base(self, dimension: str) -> float:
         """Base value of a dimension (30 when the scenario leaves it out)."""

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from negotiation.classroom import Classroom
 from negotiation.engine import (
     MAX_STEPS,
     Action,
@@ -87,6 +88,8 @@ class SaveFile(BaseModel):
     start: str = Field(default="", pattern=r"^([0-9a-f]{12})?$")
     """Fingerprint of the state before the first action (checks the seed and settings)."""
     summary: SaveSummary = Field(default_factory=SaveSummary)
+    classroom: Classroom = Field(default_factory=Classroom)
+    """The exercise around the game (teams, timer, projector), if it is run in class."""
     log: list[LogStep] = Field(default_factory=list, max_length=MAX_STEPS)
 
 

@@ -651,3 +651,29 @@ def test_cli_replay_of_damaged_saves_never_crashes(
     if code == 1:
         assert err.count("\n") == 1 and str(path) in err
         assert "internal error" not in err
+
+
+def test_a_save_from_the_first_release_still_opens() -> None:
+    """Saves made before the classroom features (scenarios without facilitator limits, no
+    classroom section) open and replay unchanged: players keep their games across updates."""
+    path = Path(__file__).parent / "data" / "save-2026-11-24.json"
+    save, state = read_save(path)
+    assert save.name == "Made by the first release"
+    assert state.steps == len(save.log) > 10
+    assert save.classroom.teams == {} and not save.classroom.facilitator
+
+
+def test_classroom_settings_round_trip(mini_rules: Ruleset) -> None:
+    from negotiation.classroom import Classroom, RoundTimer, Team
+
+    state = new_game(mini_rules, seed=2)
+    classroom = Classroom(
+        facilitator=True,
+        teams={"alpha": Team(name="Les Bleus", members=("Ana", "Ben"))},
+        timer=RoundTimer.set(600).start(1_000.0),
+        reveal=True,
+        projector="debrief",
+        debrief_page=2,
+    )
+    save = make_save(state, {}).model_copy(update={"classroom": classroom})
+    assert loads(dumps(save)).classroom == classroom

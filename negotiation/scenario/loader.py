@@ -265,9 +265,19 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(data, source)
 
 
+LATER_FIELDS = ("facilitator",)
+"""Scenario fields added after saves began to carry a scenario's hash. At their defaults they
+are left out of the hash, so that saves made before they existed still open."""
+
+
 def scenario_hash(scenario: Scenario) -> str:
     """A short content hash that changes whenever anything in the scenario changes."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    data = scenario.model_dump(mode="json")
+    for name in LATER_FIELDS:
+        default = type(scenario).model_fields[name].get_default(call_default_factory=True)
+        if data.get(name) == default.model_dump(mode="json"):
+            data.pop(name)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

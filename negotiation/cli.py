@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from negotiation import DEFAULT_SCENARIO, __version__
 
 if TYPE_CHECKING:
+    from negotiation.classroom import Team
     from negotiation.scenario import Scenario
 
 # The scenario models pull in pydantic; commands import them when they need them, which keeps
@@ -132,6 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=_seed, default=0, metavar="N")
     p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+    p.add_argument(
+        "--facilitator",
+        action="store_true",
+        help="run the game as a class exercise: F2 at the table opens the facilitator's console "
+        "(events, timer, undo, seats, projector); every seat may then be a bot",
+    )
+    p.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        metavar='ROLE="NAME: MEMBER, ..."',
+        help="the team of students playing a role (repeatable), shown in the log and the report",
+    )
     _saves_dir_option(p)
 
     p = sub.add_parser(
@@ -287,6 +301,29 @@ def parse_seats(specs: Sequence[str], scenario: Scenario) -> dict[str, str]:
             raise UsageError(f'--seat {spec}: no strategy "{strategy}" (strategies: {known})')
         seats[role] = seat
     return seats
+
+
+def parse_teams(specs: Sequence[str], scenario: Scenario) -> dict[str, Team]:
+    """``ROLE=NAME: MEMBER, MEMBER`` options as role -> team.
+
+    Raises:
+        UsageError: a malformed option or an unknown role.
+    """
+    from negotiation.classroom import parse_team
+
+    teams: dict[str, Team] = {}
+    for spec in specs:
+        role, sep, text = spec.partition("=")
+        if not sep:
+            raise UsageError(f'--team {spec}: expected ROLE="NAME: MEMBER, MEMBER"')
+        if role not in scenario.roles:
+            known = ", ".join(scenario.roles)
+            raise UsageError(f'--team {spec}: no role "{role}" in {scenario.id} (roles: {known})')
+        try:
+            teams[role] = parse_team(text)
+        except ValueError as exc:
+            raise UsageError(f"--team {spec}: {exc}") from None
+    return teams
 
 
 def bot_strategies(scenario: Scenario, seats: dict[str, str]) -> dict[str, str]:
@@ -570,13 +607,21 @@ def cmd_play(args: argparse.Namespace) -> int:
     strategies = bot_strategies(scenario, {r: s for r, s in seats.items() if s != "human"})
     full = {r: seats.get(r) or f"bot:{strategies[r]}" for r in scenario.roles}
     full = {r: (s if s != "bot" else f"bot:{strategies[r]}") for r, s in full.items()}
-    if "human" not in full.values():
+    if "human" not in full.values() and not args.facilitator:
         raise UsageError(
             "play: no human seat; add --seat ROLE=human (or use simulate for bots only)"
         )
     if args.rounds is not None and args.rounds > 50:
         raise UsageError("play: --rounds must be at most 50")
-    settings = PlaySettings(scenario, full, seed=args.seed, rounds=args.rounds)
+    teams = parse_teams(args.team, scenario)
+    settings = PlaySettings(
+        scenario,
+        full,
+        seed=args.seed,
+        rounds=args.rounds,
+        facilitator=args.facilitator,
+        teams=teams,
+    )
     return run(saves_dir=Path(args.saves_dir), play=settings)
 
 

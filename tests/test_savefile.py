@@ -677,3 +677,14 @@ def test_classroom_settings_round_trip(mini_rules: Ruleset) -> None:
     )
     save = make_save(state, {}).model_copy(update={"classroom": classroom})
     assert loads(dumps(save)).classroom == classroom
+
+
+def test_written_files_can_be_shared(tmp_path: Path) -> None:
+    """A save or report gets the permissions any new file gets (not private to its writer), so
+    that a class can hand its saves in and a teacher can share a report."""
+    mask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "report.html", "<p>hello</p>")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o644

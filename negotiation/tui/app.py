@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,6 +19,7 @@ from textual.screen import Screen
 from negotiation.tui.screens.title import TitleScreen
 
 if TYPE_CHECKING:
+    from negotiation.classroom import Team
     from negotiation.scenario import Scenario
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -32,6 +33,8 @@ class PlaySettings:
     seats: dict[str, str]
     seed: int = 0
     rounds: int | None = None
+    facilitator: bool = False
+    teams: dict[str, Team] = field(default_factory=dict)
 
 
 class NegotiationApp(App[int]):
@@ -71,7 +74,14 @@ class NegotiationApp(App[int]):
             self.call_after_refresh(lambda: self.call_after_refresh(self.exit, 0))
         if self.play_settings is not None:
             s = self.play_settings
-            self._start_game(s.scenario, s.seats, seed=s.seed, rounds=s.rounds)
+            self._start_game(
+                s.scenario,
+                s.seats,
+                seed=s.seed,
+                rounds=s.rounds,
+                facilitator=s.facilitator,
+                teams=s.teams,
+            )
         elif self.resume_path is not None:
             self._open_save(self.resume_path)
         elif self.replay_path is not None:
@@ -140,9 +150,20 @@ class NegotiationApp(App[int]):
         self.call_later(self._title_choice, choice)
 
     def start_game(
-        self, scenario: Scenario, seats: dict[str, str], *, seed: int = 0, rounds: int | None = None
+        self,
+        scenario: Scenario,
+        seats: dict[str, str],
+        *,
+        seed: int = 0,
+        rounds: int | None = None,
+        facilitator: bool = False,
+        teams: dict[str, Team] | None = None,
     ) -> None:
-        self.call_later(lambda: self._start_game(scenario, seats, seed=seed, rounds=rounds))
+        self.call_later(
+            lambda: self._start_game(
+                scenario, seats, seed=seed, rounds=rounds, facilitator=facilitator, teams=teams
+            )
+        )
 
     def open_save(self, path: Path) -> None:
         self.call_later(self._open_save, path)
@@ -181,6 +202,10 @@ class NegotiationApp(App[int]):
             self.push_screen(SavesScreen(self.saves_dir), self._loaded)
         elif choice == "replay":
             self.push_screen(SavesScreen(self.saves_dir, "Replay a saved game"), self._replay)
+        elif choice == "compare":
+            from negotiation.tui.screens.compare import open_compare
+
+            open_compare(self, self.saves_dir)
         elif choice == "scenarios":
             self.push_screen(Notice("Scenarios", self.scenarios_text()))
         elif choice == "help":
@@ -189,9 +214,8 @@ class NegotiationApp(App[int]):
             self.exit(0)
 
     def scenarios_text(self) -> str:
-        from textual.markup import escape
-
         from negotiation.scenario import ScenarioError, builtin_paths, load_scenario
+        from negotiation.tui.markup import escape
 
         lines = []
         for path in builtin_paths():
@@ -235,18 +259,27 @@ class NegotiationApp(App[int]):
             )
         )
 
-    def fork(self, state: object, seats: dict[str, str], name: str) -> None:
-        self.call_later(self._fork, state, seats, name)
+    def fork(
+        self, state: object, seats: dict[str, str], name: str, classroom: object = None
+    ) -> None:
+        self.call_later(self._fork, state, seats, name, classroom)
 
-    def _fork(self, state: object, seats: dict[str, str], name: str) -> None:
+    def _fork(
+        self, state: object, seats: dict[str, str], name: str, classroom: object = None
+    ) -> None:
         """Play on from a replay's step in a new game (a new save)."""
+        from negotiation.classroom import Classroom
         from negotiation.engine import GameState
         from negotiation.tui.session import GameSession
 
         assert isinstance(state, GameState)
         try:
             session = GameSession.fork(
-                state, seats, saves_dir=self.saves_dir, name=f"{name} (from step {state.steps})"
+                state,
+                seats,
+                saves_dir=self.saves_dir,
+                name=f"{name} (from step {state.steps})",
+                classroom=classroom if isinstance(classroom, Classroom) else None,
             )
         except OSError as exc:
             self.notify(f"Cannot save in {self.saves_dir}: {exc}", severity="error")
@@ -269,13 +302,20 @@ class NegotiationApp(App[int]):
         self._open_table(session)
 
     def _start_game(
-        self, scenario: Scenario, seats: dict[str, str], *, seed: int = 0, rounds: int | None = None
+        self,
+        scenario: Scenario,
+        seats: dict[str, str],
+        *,
+        seed: int = 0,
+        rounds: int | None = None,
+        facilitator: bool = False,
+        teams: dict[str, Team] | None = None,
     ) -> None:
         """Create the game, brief each human seat (with hand-offs), then open the table."""
         from negotiation.tui.screens.briefing import BriefingScreen, HandoffScreen
         from negotiation.tui.session import GameSession
 
-        if not any(seat == "human" for seat in seats.values()):
+        if not facilitator and not any(seat == "human" for seat in seats.values()):
             self.notify(
                 "Make at least one delegation human (or run `negotiation simulate` for bots only).",
                 severity="error",
@@ -283,17 +323,30 @@ class NegotiationApp(App[int]):
             return
         try:
             session = GameSession.start(
-                scenario, seats, seed=seed, rounds=rounds, saves_dir=self.saves_dir
+                scenario,
+                seats,
+                seed=seed,
+                rounds=rounds,
+                saves_dir=self.saves_dir,
+                facilitator=facilitator,
+                teams=teams,
             )
         except OSError as exc:
             self.notify(f"Cannot save in {self.saves_dir}: {exc}", severity="error")
             return
         humans = session.humans
         self.back_to_title()
+        if facilitator and session.save_path is not None:
+            self.notify(
+                f"F2 opens the facilitator's console. For the projector, in a second terminal: "
+                f"negotiation projector {session.save_path}",
+                title="Facilitated game",
+                timeout=12,
+            )
 
         def brief(index: int) -> None:
             if index >= len(humans):
-                self._open_table(session, viewer=humans[-1])
+                self._open_table(session, viewer=humans[-1] if humans else None)
                 return
             role = humans[index]
             view = session.view(role)
@@ -364,6 +417,15 @@ class NegotiationApp(App[int]):
             self.exit(0)
         elif choice == "title":
             self.back_to_title()
+        elif choice == "undo":
+            from negotiation.engine import FACILITATOR, IllegalAction, Undo
+
+            try:
+                session.act(Undo(role=FACILITATOR))
+            except (IllegalAction, OSError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._open_table(session)
         elif choice == "debrief":
             from negotiation.savefile import replay_states
             from negotiation.tui.screens.debrief import DebriefScreen

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from negotiation.bots import STRATEGIES, Strategy, strategy
 from negotiation.bots.runner import bot_move
+from negotiation.classroom import Classroom, Team
 from negotiation.engine import Action, GameState, RoleView, apply, new_game
 from negotiation.rules import Ruleset
 from negotiation.savefile import (
@@ -80,8 +81,14 @@ class GameSession:
         rounds: int | None = None,
         saves_dir: Path | None = None,
         name: str = "",
+        facilitator: bool = False,
+        teams: dict[str, Team] | None = None,
     ) -> GameSession:
-        """A new game; it is saved at once if ``saves_dir`` is given."""
+        """A new game; it is saved at once if ``saves_dir`` is given.
+
+        With ``facilitator``, the game is run by a facilitator, who has the console; ``teams``
+        names the students who play each role.
+        """
         state = new_game(Ruleset(scenario), seed=seed, rounds=rounds)
         full_seats = {
             r: seats.get(r, f"bot:{scenario.roles[r].default_strategy}") for r in scenario.roles
@@ -89,6 +96,8 @@ class GameSession:
         stamp = now()
         save = make_save(
             state, full_seats, name=name or scenario.title, created=stamp, updated=stamp
+        ).model_copy(
+            update={"classroom": Classroom(facilitator=facilitator, teams=dict(teams or {}))}
         )
         path = None
         if saves_dir is not None:
@@ -124,6 +133,7 @@ class GameSession:
         *,
         saves_dir: Path | None,
         name: str,
+        classroom: Classroom | None = None,
     ) -> GameSession:
         """A new game that starts with another game's history up to ``state`` ("what if we
         had..."), saved as a new file."""
@@ -132,6 +142,15 @@ class GameSession:
             full[state.scenario.chair] = HUMAN
         stamp = now()
         save = make_save(state, full, name=name, created=stamp, updated=stamp)
+        if classroom is not None:
+            # The class and its teams play on; the clock and the projector start afresh.
+            save = save.model_copy(
+                update={
+                    "classroom": Classroom(
+                        facilitator=classroom.facilitator, teams=dict(classroom.teams)
+                    )
+                }
+            )
         path = unique_save_path(saves_dir, state.scenario.id) if saves_dir is not None else None
         session = cls(state, full, path, save)
         session._make_bots()
@@ -192,6 +211,25 @@ class GameSession:
         self.save = self.save.model_copy(update={"seats": dict(self.seats)})
         self._make_bots()
         self.write()
+
+    # --- the classroom around the game ----------------------------------------------------------
+
+    @property
+    def classroom(self) -> Classroom:
+        """Teams, timer and projector settings (kept in the save, for the projector view)."""
+        return self.save.classroom
+
+    @property
+    def facilitated(self) -> bool:
+        """True when a facilitator runs this game (the console is open to them)."""
+        return self.save.classroom.facilitator
+
+    def update_classroom(self, **changes: object) -> Classroom:
+        """Change the classroom settings and autosave (the projector follows)."""
+        classroom = self.save.classroom.model_copy(update=changes)
+        self.save = self.save.model_copy(update={"classroom": classroom})
+        self.write()
+        return classroom
 
     def write(self) -> None:
         """Autosave (atomically) if this game has a save path."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from test_play import start_default_game
 
 from negotiation.tui.app import DARK, LIGHT
@@ -87,3 +89,14 @@ async def test_the_saves_list_shows_games_and_refuses_broken_ones(make_app, tmp_
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TableScreen)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40))
+def test_player_text_is_shown_as_written(text: str) -> None:
+    """Team names, messages and save names go into markup escaped: never read as tags."""
+    from textual.markup import to_content
+
+    from negotiation.tui.markup import escape
+
+    for wrapped in (escape(text), f"[b]{escape(text)}[/b]", f"[$error]{escape(text)}[/]"):
+        assert to_content(wrapped).plain.replace("\u200b", "") == text.replace("\u200b", "")

@@ -11,12 +11,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from negotiation.engine import Action, Message, PledgeAction, Preview, Propose, RoleView, Withdraw
+from negotiation.tui.markup import escape
 
 
 class Dialog(ModalScreen[object]):

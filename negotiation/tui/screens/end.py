@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from negotiation.engine import RoleView, Status, outcome
+from negotiation.tui.markup import escape
 
 if TYPE_CHECKING:
     from negotiation.tui.session import GameSession
@@ -42,6 +42,7 @@ class EndScreen(Screen[None]):
         Binding("n", "choose('new')", "New game", id="end.new"),
         Binding("q", "choose('quit')", "Quit", id="end.quit"),
         Binding("escape", "choose('title')", "Title", id="end.title"),
+        Binding("u", "choose('undo')", "Undo last move", id="end.undo"),
     ]
 
     def __init__(self, session: GameSession) -> None:
@@ -89,10 +90,18 @@ class EndScreen(Screen[None]):
                 yield Button("Save a copy (s)", id="save")
                 yield Button("New game (n)", id="new", variant="primary")
                 yield Button("Quit (q)", id="quit")
+                if self.session.facilitated:
+                    yield Button("Undo last move (u)", id="undo", variant="warning")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#new", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and parameters == ("undo",):
+            # Only a facilitator takes moves back (a class may not re-run its vote at will).
+            return self.session.facilitated or None
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id:

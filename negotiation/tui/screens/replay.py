@@ -14,12 +14,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from negotiation.engine import GameState
 from negotiation.report.timeline import TimelinePoint
+from negotiation.tui.markup import escape
 from negotiation.tui.screens.dialogs import TextDialog
 from negotiation.tui.widgets.deal_grid import DealGrid
 from negotiation.tui.widgets.gauge import Panel, bar, tone

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from negotiation.bots import STRATEGIES
+from negotiation.classroom import Team, parse_team
 from negotiation.scenario import Scenario, ScenarioError, builtin_paths, load_scenario
 from negotiation.tui.session import HUMAN, default_seats, seat_label
 
@@ -36,6 +37,7 @@ class SetupScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="setup.back"),
         Binding("ctrl+s", "start", "Start", id="setup.start"),
+        Binding("ctrl+e", "team", "Team for the seat", id="setup.team"),
     ]
 
     def __init__(self) -> None:
@@ -49,6 +51,7 @@ class SetupScreen(Screen[None]):
             self.scenarios[spec.id] = spec
         self.scenario = next(iter(self.scenarios.values()), None)
         self.seats: dict[str, str] = {}
+        self.teams: dict[str, Team] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
@@ -64,7 +67,10 @@ class SetupScreen(Screen[None]):
                     id="scenario",
                 )
                 yield Static(self.scenario.summary, id="about")
-                yield Label("Who plays each delegation (Enter or click to change)", classes="title")
+                yield Label(
+                    "Who plays each delegation (Enter or click to change; Ctrl+E names a team)",
+                    classes="title",
+                )
                 yield OptionList(id="seats")
                 with Horizontal(id="settings"):
                     yield Label("Seed")
@@ -73,6 +79,10 @@ class SetupScreen(Screen[None]):
                     yield Input(
                         str(self.scenario.turns.rounds), id="rounds", type="integer", max_length=2
                     )
+                yield Checkbox(
+                    "Class exercise: a facilitator runs it (F2 console, timer, events, undo)",
+                    id="facilitator",
+                )
             with Horizontal(id="start-row"):
                 yield Button("Start the talks", id="start", variant="primary")
         yield Footer()
@@ -91,7 +101,11 @@ class SetupScreen(Screen[None]):
         option_list.clear_options()
         width = max(len(r.name) for r in scenario.roles.values()) + 2
         option_list.add_options(
-            Option(f"{role.name:<{width}}{seat_label(self.seats[role_id])}", id=role_id)
+            Option(
+                f"{role.name:<{width}}{seat_label(self.seats[role_id]):<22}"
+                + (self.teams[role_id].label if role_id in self.teams else ""),
+                id=role_id,
+            )
             for role_id, role in scenario.roles.items()
         )
         if highlighted is not None:
@@ -117,6 +131,7 @@ class SetupScreen(Screen[None]):
         if chosen is None or chosen is self.scenario:
             return
         self.scenario = chosen
+        self.teams = {}
         self.query_one("#about", Static).update(chosen.summary)
         self.fill_seats(chosen)
         self.query_one("#rounds", Input).value = str(chosen.turns.rounds)
@@ -127,6 +142,44 @@ class SetupScreen(Screen[None]):
 
     def on_input_submitted(self) -> None:
         self.action_start()
+
+    def action_team(self) -> None:
+        """Name the team of students who play the highlighted delegation."""
+        from negotiation.tui.screens.dialogs import TextDialog
+
+        option_list = self.query_one("#seats", OptionList)
+        if self.scenario is None or option_list.highlighted is None:
+            self.notify("Highlight a delegation in the list first.", severity="warning")
+            return
+        role = option_list.get_option_at_index(option_list.highlighted).id
+        if role is None:
+            return
+        scenario = self.scenario
+        current = self.teams.get(role)
+        value = f"{current.name}: {', '.join(current.members)}" if current else ""
+
+        def entered(text: object) -> None:
+            if not isinstance(text, str):
+                return
+            if not text.strip():
+                self.teams.pop(role, None)
+            else:
+                try:
+                    self.teams[role] = parse_team(text)
+                except ValueError as exc:
+                    self.notify(str(exc), severity="error")
+                    return
+            self.fill_seats(scenario, self.seats)
+
+        self.app.push_screen(
+            TextDialog(
+                f"Team for {scenario.roles[role].name}",
+                "NAME: MEMBER, MEMBER (empty: no team)",
+                value=value,
+                max_length=400,
+            ),
+            entered,
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -160,4 +213,12 @@ class SetupScreen(Screen[None]):
 
         app = self.app
         assert isinstance(app, NegotiationApp)
-        app.start_game(scenario, seats, seed=seed, rounds=rounds)
+        facilitator = self.query_one("#facilitator", Checkbox).value
+        app.start_game(
+            scenario,
+            seats,
+            seed=seed,
+            rounds=rounds,
+            facilitator=facilitator,
+            teams=dict(self.teams),
+        )

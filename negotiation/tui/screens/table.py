@@ -16,7 +16,6 @@ from rich.markup import escape as rich_escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static, TabbedContent, TabPane
 
@@ -37,7 +36,9 @@ from negotiation.engine import (
     Veto,
     Vote,
     WalkOut,
+    inject_of,
 )
+from negotiation.tui.markup import escape
 from negotiation.tui.screens.briefing import BriefingScreen, HandoffScreen
 from negotiation.tui.screens.dialogs import (
     ChoiceDialog,
@@ -102,6 +103,7 @@ class TableScreen(Screen[None]):
         Binding("g", "tab('pledges')", "Pledges", show=False, id="table.pledges"),
         Binding("i", "tab('messages')", "Inbox", show=False, id="table.inbox"),
         Binding("escape", "menu", "Menu", id="table.menu"),
+        Binding("f2", "console", "Facilitator", id="table.console"),
     ]
 
     def __init__(self, session: GameSession, viewer: str | None = None) -> None:
@@ -118,6 +120,7 @@ class TableScreen(Screen[None]):
         self.logged = 0
         self.logged_for = ""
         self.messages_written = 0
+        self.waiting = False  # a bot's move waits until the table is on screen again
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -148,6 +151,22 @@ class TableScreen(Screen[None]):
         self.query_one(DealGrid).focus()
         self.redraw()
         self.call_after_refresh(self.start_flow)
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        """Keep the round timer in the status bar counting."""
+        if self.session.classroom.timer is not None:
+            self.query_one("#status", Static).update(self.status_text())
+
+    def on_screen_resume(self) -> None:
+        """Back from the facilitator's console (or a screen over the table): catch up."""
+        if not self.flow_started or self.busy:
+            return
+        if self.processed < len(self.session.state.log) or self.waiting:
+            self.waiting = False
+            self.after_change()
+        else:
+            self.redraw()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -179,23 +198,42 @@ class TableScreen(Screen[None]):
             self.query_one("#left").mount(replacement, before=0)
             grid = replacement
         grid.set_package(state.package)
-        turn = spec.roles[state.turn].name if state.turn else "—"
-        you = spec.roles[self.viewer].name
-        if state.over:
-            where = f"Over: {state.status.value.replace('_', ' ')}"
-        elif self.my_turn:
-            where = f"{state.phase.value.title()} · your move, {you}"
-        else:
-            where = f"{state.phase.value.title()} · {turn} to move · you are {you}"
-        self.query_one("#status", Static).update(
-            f"{escape(spec.title)} · Round {state.round}/{state.max_rounds} · {escape(where)}"
-        )
+        self.query_one("#status", Static).update(self.status_text())
         self.update_detail()
         self.write_logs(view)
         self.query_one("#pledges-text", Static).update(self.pledges_text(view))
         self.query_one("#rules-text", Static).update(self.rules_text(view))
         self.query_one("#stances", Static).update(self.stances_text(view))
         self.refresh_bindings()
+
+    def status_text(self) -> str:
+        """The status bar: round, phase, whose move, and the round timer if one is set."""
+        state = self.session.state
+        spec = state.scenario
+        turn = spec.roles[state.turn].name if state.turn else "—"
+        you = spec.roles[self.viewer].name
+        team = self.session.classroom.teams.get(self.viewer)
+        if team:
+            you = f"{you} ({team.name})"
+        if state.over:
+            where = f"Over: {state.status.value.replace('_', ' ')}"
+        elif self.my_turn:
+            where = f"{state.phase.value.title()} · your move, {you}"
+        else:
+            where = f"{state.phase.value.title()} · {turn} to move · you are {you}"
+        text = f"{escape(spec.title)} · Round {state.round}/{state.max_rounds} · {escape(where)}"
+        timer = self.session.classroom.timer
+        if timer is not None:
+            from negotiation.tui.screens.facilitator import FacilitatorScreen, timer_face
+
+            now = FacilitatorScreen.now()
+            face, _ = timer_face(timer, now)
+            if timer.expired(now):
+                text += " · [b reverse] TIME IS UP [/]"
+            else:
+                paused = "" if timer.running else " (paused)"
+                text += f" · [b]⏱ {face}[/b]{paused}"
+        return text
 
     def update_detail(self) -> None:
         """The option under the cursor, in full, and the what-if preview of amending to it."""
@@ -241,7 +279,9 @@ class TableScreen(Screen[None]):
                 self.messages_written += 1
                 continue
             private = "[yellow](private)[/yellow] " if entry.visible_to else ""
-            log.write(stamp + private + rich_escape(entry.text))
+            team = self.session.classroom.teams.get(entry.actor)
+            tag = f"[dim]\\[{rich_escape(team.name)}][/dim] " if team else ""
+            log.write(stamp + tag + private + rich_escape(entry.text))
         self.logged = len(entries)
         if not self.messages_written and not inbox.lines:
             inbox.write("[dim]No private messages. Press m to write one.[/dim]")
@@ -303,7 +343,17 @@ class TableScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MOVE_TYPES:
             return self.can(action)
+        if action == "console":
+            return self.session.facilitated or None
         return True
+
+    def action_console(self) -> None:
+        """Open the facilitator's console over the table (bots wait while it is open)."""
+        if not self.session.facilitated:
+            return
+        from negotiation.tui.screens.facilitator import FacilitatorScreen
+
+        self.app.push_screen(FacilitatorScreen(self.session))
 
     def can(self, key_action: str) -> bool:
         """True if the viewer may make a move of this kind now."""
@@ -454,6 +504,11 @@ class TableScreen(Screen[None]):
         fresh = log[self.processed :]
         self.processed = len(log)
         state = self.session.state
+        # An undo may take a vote back: count from where the game now stands.
+        self.votes_seen = min(self.votes_seen, state.votes_held)
+        self.unsc_seen = min(self.unsc_seen, state.unsc_votes_held)
+        for human in self.session.humans:
+            self.unseen.setdefault(human, [])
         notices: list[tuple[str, str]] = []
         if state.votes_held > self.votes_seen:
             self.votes_seen = state.votes_held
@@ -476,10 +531,10 @@ class TableScreen(Screen[None]):
         return (f"Event: {title}", escape(body) + private)
 
     def event_text(self, entry: LogEntry) -> tuple[str, str]:
-        """An event's title and text, from the scenario's deck."""
-        for inject in self.session.state.scenario.injects:
-            if inject.id == entry.event:
-                return inject.title, inject.text
+        """An event's title and text, from the scenario's deck or as the facilitator wrote it."""
+        inject = inject_of(self.session.state, entry.event or "")
+        if inject is not None:
+            return inject.title, inject.text
         return "Event", entry.text
 
     def vote_notice(self) -> tuple[str, str]:
@@ -547,6 +602,10 @@ class TableScreen(Screen[None]):
     def bot_tick(self) -> None:
         self.busy = False
         if not self.on_stack or not self.session.bot_to_move:
+            return
+        if self.app.screen is not self:
+            # The console (or help) is open over the table: the bot waits for it to close.
+            self.waiting = True
             return
         try:
             self.session.bot_step()

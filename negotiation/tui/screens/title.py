@@ -47,6 +47,7 @@ class TitleScreen(Screen[None]):
                 Option("Continue the last game", id="continue"),
                 Option("Load a saved game", id="load"),
                 Option("Replay a saved game", id="replay"),
+                Option("Compare groups' games", id="compare"),
                 Option("Scenarios", id="scenarios"),
                 Option("Help", id="help"),
                 Option("Quit", id="quit"),

@@ -7,11 +7,11 @@ viewer's own, passed in by the screen from its :class:`RoleView`.
 from __future__ import annotations
 
 from textual.content import Content
-from textual.markup import escape
 from textual.widget import Widget
 
 from negotiation.engine import Preview
 from negotiation.rules import Satisfaction, ScoreCard
+from negotiation.tui.markup import escape
 
 SHORT = {
     "legitimacy": "Legitimacy",

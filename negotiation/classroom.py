@@ -81,7 +81,7 @@ class RoundTimer(BaseModel):
         """Seconds left at ``now`` (never below 0)."""
         if self.deadline is None:
             return self.remaining
-        return max(0.0, self.deadline - now)
+        return min(float(MAX_TIMER), max(0.0, self.deadline - now))
 
     def expired(self, now: float) -> bool:
         return self.left(now) <= 0
@@ -100,11 +100,12 @@ class RoundTimer(BaseModel):
 
     def extend(self, seconds: float, now: float) -> RoundTimer:
         """Add ``seconds`` (running or not; an expired timer starts counting again)."""
-        add = max(0.0, min(seconds, MAX_TIMER - self.left(now)))
-        total = min(MAX_TIMER, self.seconds + add)
+        left = self.left(now)
+        longer = min(float(MAX_TIMER), left + max(0.0, seconds))
+        total = min(float(MAX_TIMER), self.seconds + (longer - left))
         if self.deadline is None:
-            return self.model_copy(update={"seconds": total, "remaining": self.remaining + add})
-        return self.model_copy(update={"seconds": total, "deadline": max(self.deadline, now) + add})
+            return self.model_copy(update={"seconds": total, "remaining": longer})
+        return self.model_copy(update={"seconds": total, "deadline": now + longer})
 
 
 def clock(seconds: float) -> str:

@@ -100,7 +100,7 @@ class EndScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters == ("undo",):
             # Only a facilitator takes moves back (a class may not re-run its vote at will).
-            return self.session.facilitated or None
+            return self.session.facilitated
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

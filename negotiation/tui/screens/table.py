@@ -344,7 +344,7 @@ class TableScreen(Screen[None]):
         if action in MOVE_TYPES:
             return self.can(action)
         if action == "console":
-            return self.session.facilitated or None
+            return self.session.facilitated
         return True
 
     def action_console(self) -> None:

@@ -792,3 +792,19 @@ def test_illegal_actions_say_why(
     assert message.endswith(".")
     assert not is_legal(state, last)
     assert template(last) not in legal_actions(state, last.role)
+
+
+@given(st.integers(0, 2**32), st.integers(1, 3000))
+def test_probe_kinds_are_drawn_as_numpy_choice_draws_them(seed: int, count: int) -> None:
+    """The stress test samples probes without ``rng.choice``'s per-call checks; the draws
+    must be the very same, or old saves would no longer replay."""
+    import numpy as np
+
+    from negotiation.engine.stress import PROBES, sample_kinds
+
+    weights = np.array([w for *_, w in PROBES])
+    weights /= weights.sum()
+    cdf = weights.cumsum()
+    cdf /= cdf[-1]
+    expected = np.random.default_rng(seed).choice(len(PROBES), size=count, p=weights)
+    assert (sample_kinds(np.random.default_rng(seed), cdf, count) == expected).all()

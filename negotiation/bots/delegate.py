@@ -169,21 +169,21 @@ class Delegate(Strategy):
     def best_pledge(self, view: RoleView, here: float) -> Action | None:
         """A pledge change that raises this bot's utility, or None."""
         own = dict(view.pledges.get(view.role, {}))
-        moves: list[Action] = []
+        moves: list[tuple[str, int]] = []  # (kind, units); 0 units: withdraw the pledge
         options: list[dict[str, int]] = []
         for kind_id, kind in view.pledge_kinds.items():
             cap = view.capacity(kind_id)
             current = own.get(kind_id, 0)
             for units in sorted({kind.step, cap // 2 // kind.step * kind.step, cap} - {0, current}):
                 if 0 < units <= cap:
-                    moves.append(PledgeAction(role=view.role, kind=kind_id, units=units))
+                    moves.append((kind_id, units))
                     options.append({**own, kind_id: units})
             if current:
-                moves.append(Withdraw(role=view.role, kind=kind_id))
+                moves.append((kind_id, 0))
                 options.append({k: v for k, v in own.items() if k != kind_id})
         if not options:
             return None
-        best: tuple[float, Action] | None = None
+        best: tuple[float, tuple[str, int]] | None = None
         card = view.scorecard()
         base = view.satisfaction_value() + self.pledge_weight * card.total
         for move, (cred, sat) in zip(moves, view.score_own_pledges(options), strict=True):
@@ -192,7 +192,12 @@ class Delegate(Strategy):
             value = sat + self.pledge_weight * cred - base + here
             if value > here + self.min_gain and (best is None or value > best[0]):
                 best = (value, move)
-        return best[1] if best else None
+        if best is None:
+            return None
+        kind_id, units = best[1]
+        if not units:
+            return Withdraw(role=view.role, kind=kind_id)
+        return PledgeAction(role=view.role, kind=kind_id, units=units)
 
     def ready_to_vote(self, view: RoleView, rng: random.Random) -> bool:
         if view.round < view.first_vote_round or view.vote_called_round >= view.round:

@@ -258,6 +258,16 @@ class GameState(BaseModel):
         self._memo_values[key] = value
         return value
 
+    def visible_log(self, role: str) -> tuple[LogEntry, ...]:
+        """The log entries ``role`` may see (memoised: bots read it several times a move)."""
+        key = f"log:{role}"
+        memo = self._memo_values.get(key)
+        if isinstance(memo, tuple):
+            return memo
+        entries = tuple(e for e in self.log if e.visible(role))
+        self._memo_values[key] = entries
+        return entries
+
     def capacity(self, role: str, kind: str) -> int:
         """Most units of a pledge kind a role can offer now."""
         base = self.scenario.roles[role].capacities.get(kind, 0)

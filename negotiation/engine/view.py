@@ -186,7 +186,7 @@ class RoleView:
     @property
     def log(self) -> tuple[LogEntry, ...]:
         """The public log and this seat's private entries."""
-        return tuple(e for e in self._state.log if e.visible(self.role))
+        return self._state.visible_log(self.role)
 
     # --- private to this seat -----------------------------------------------------------------
 

@@ -20,8 +20,12 @@ from hypothesis import strategies as st
 
 from negotiation.bots import Baseline
 from negotiation.bots.runner import play_bots
+from negotiation.classroom import Classroom, Team
 from negotiation.engine import (
+    FACILITATOR,
     Amend,
+    Annotate,
+    CustomInject,
     GameState,
     Message,
     Pass,
@@ -159,7 +163,25 @@ def paris_game(paris_rules: Ruleset) -> SaveFile:
     return make_save(state, {role: "bot:baseline" for role in bots})
 
 
-@pytest.fixture(scope="module", params=["in_progress", "finished", "paris_game"])
+@pytest.fixture(scope="module")
+def class_game(mini_rules: Ruleset) -> SaveFile:
+    """A game played in class: two roles played by named teams (one name typed like markup),
+    a facilitator's note and an event the facilitator wrote on the spot."""
+    state = opening_moves(mini_rules)
+    for action in (
+        Annotate(role=FACILITATOR, text="Betaland gave in <fast> | *twice*"),
+        CustomInject(role=FACILITATOR, title="Fog at the border", text="Patrols are grounded."),
+    ):
+        state = apply(state, action)
+    teams = {
+        "alpha": Team(name="Les <Bleus>", members=("Ana", "Ben")),
+        "beta": Team(name="Team B"),
+    }
+    save = make_save(state, SEATS, name="Class game")
+    return loads(dumps(save.model_copy(update={"classroom": Classroom(teams=teams)})))
+
+
+@pytest.fixture(scope="module", params=["in_progress", "finished", "paris_game", "class_game"])
 def debrief(request: pytest.FixtureRequest) -> Debrief:
     save: SaveFile = request.getfixturevalue(request.param)
     return build_debrief(save)
@@ -201,6 +223,33 @@ def test_debrief_of_a_game_in_progress(in_progress: SaveFile) -> None:
     assert d.status_text == "in progress"
     assert d.stress is None and d.ratifications == ()
     assert d.pledges == {"Alphaland": ("2 thousand troops",)}
+
+
+def test_debrief_names_the_teams_and_keeps_the_notes_apart(class_game: SaveFile) -> None:
+    d = build_debrief(class_game)
+    alpha, beta, gamma = d.roles
+    assert (alpha.team, alpha.members, alpha.team_label) == (
+        "Les <Bleus>",
+        ("Ana", "Ben"),
+        "Les <Bleus> (Ana, Ben)",
+    )
+    assert beta.team_label == "Team B" and gamma.team_label == ""
+    assert d.teams == (alpha, beta)
+    moves = [line for line in d.log if line.actor == "Alphaland"]
+    assert moves and all(line.team == "Les <Bleus>" for line in moves)
+    assert all(line.team == "" for line in d.log if line.actor == "Gammaland")
+    (note,) = d.notes
+    assert note.note and not note.private and note.actor == "Facilitator"
+    assert note.said == "Betaland gave in <fast> | *twice*"
+    assert [line.said for line in d.log if line.private and "Alphaland" in line.seen_by]
+    # An event the facilitator wrote is told by its title, like one from the deck.
+    assert d.events[-1] == "Fog at the border"
+    # What each role won, conceded and declared, for the class debrief.
+    assert alpha.won and "Posture: Heavy" in alpha.won
+    assert any(line.bluff and line.crossed for line in gamma.red_lines)
+    # Without a class, no teams: the debrief reads as before.
+    plain = debrief_of(list(replay_states(class_game)), "Class game", seats=SEATS)
+    assert plain.teams == () and all(line.team == "" for line in plain.log)
 
 
 def test_debrief_of_nothing_is_refused() -> None:
@@ -249,6 +298,20 @@ def test_html_escapes_player_text(in_progress: SaveFile) -> None:
     assert "<b>group</b>" not in page and "Seminar &lt;b&gt;group&lt;/b&gt; 2" in page
     # The text reads as typed, minus its web address.
     assert '<script>alert(1)</script> | *bold* & "quoted"' in check_page(page).words
+
+
+def test_html_names_the_teams_and_marks_the_facilitators_notes(class_game: SaveFile) -> None:
+    page = to_html(build_debrief(class_game))
+    checker = check_page(page)
+    words = checker.words
+    assert "Delegations The teams that played each role." in words
+    assert "Alphaland — Les <Bleus> (Ana, Ben)" in words and "Betaland — Team B" in words
+    assert "<Bleus>" not in page and "Les &lt;Bleus&gt;" in page
+    assert "The facilitator's notes" in words
+    assert "Betaland gave in <fast> | *twice*" in words
+    assert page.count('<span class="tag note">facilitator\'s note</span>') == 1
+    # Alphaland's moves in the log carry its team's name.
+    assert re.search(r"Alphaland<br><span class=\"team\">Les &lt;Bleus&gt;</span>", page)
 
 
 def test_html_keeps_the_words_of_sources_without_their_links(paris_game: SaveFile) -> None:
@@ -309,6 +372,19 @@ def test_markdown_escapes_player_text(in_progress: SaveFile) -> None:
     assert r"\<script\>alert(1)\</script\> \| \*bold\*" in text
 
 
+def test_markdown_names_the_teams_and_marks_the_facilitators_notes(class_game: SaveFile) -> None:
+    text = to_markdown(build_debrief(class_game))
+    assert "\n## Delegations\n\n- **Alphaland** — Les \\<Bleus\\> (Ana, Ben)\n" in text
+    assert "- **Betaland** — Team B\n" in text
+    assert "| Alphaland (Les \\<Bleus\\>) |" in text
+    assert "| Alphaland — Les \\<Bleus\\> (signatory) |" in text
+    assert "\n## The facilitator's notes\n" in text
+    assert r"Betaland gave in \<fast\> \| \*twice\*" in text
+    note_rows = [line for line in text.splitlines() if "**facilitator's note**" in line]
+    assert len(note_rows) == 1 and note_rows[0].startswith("| ")
+    assert "<Bleus>" not in text
+
+
 # --- any game ----------------------------------------------------------------------------------
 
 
@@ -324,7 +400,8 @@ def test_any_played_game_has_a_debrief(mini_rules: Ruleset, data: st.DataObject)
     assert all(role.name in words for role in d.roles)
     text = to_markdown(d)
     assert text.strip() and f"{d.scorecard.total:.1f}" in text
-    assert ("in progress" in text.lower()) == d.in_progress
+    # The banner, not the words: a message may say "in progress".
+    assert ("**Game in progress.**" in text) == d.in_progress
 
 
 def test_reports_do_not_load_textual() -> None:

@@ -7,7 +7,8 @@ how the scores moved, and what was said on the way. :class:`Debrief` holds the a
 game's own words (role names, issue and option labels), so the Markdown and HTML renderers,
 and the TUI's debrief screen, only lay them out and never recompute or disagree.
 
-A debrief is an instructor's view: it shows every role's satisfaction and the private log.
+A debrief is an instructor's view: it shows every role's satisfaction, the private log and the
+facilitator's notes. In a classroom game it names the team that played each role.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from negotiation.analysis.summary import analyze_game
-from negotiation.engine import GameState, Status, StressResult
+from negotiation.classroom import Team
+from negotiation.engine import (
+    FACILITATOR,
+    GameState,
+    LogEntry,
+    Status,
+    StressResult,
+    Threaten,
+    effective_actions,
+    inject_of,
+)
 from negotiation.report.timeline import TimelinePoint, timeline
 from negotiation.rules import ScoreCard
 from negotiation.savefile import SaveError, SaveFile, replay_states
@@ -34,6 +45,25 @@ STATUS_WORDS: Mapping[Status, str] = {
 
 
 @dataclass(frozen=True)
+class RedLineStanding:
+    """One red line a role declared, and what became of it in the final deal.
+
+    Attributes:
+        text: how the role stated it.
+        bluff: True if the role could in fact live with it (only its private brief said so).
+        crossed: True if the final deal crosses it.
+        penalty: satisfaction a real red line costs the role when crossed (0 for a bluff).
+        invoked: how many times the role threatened over it at the table.
+    """
+
+    text: str
+    bluff: bool
+    crossed: bool
+    penalty: float
+    invoked: int = 0
+
+
+@dataclass(frozen=True)
 class RoleStanding:
     """One delegation's satisfaction with the final deal, against its walk-away value.
 
@@ -44,6 +74,11 @@ class RoleStanding:
         walk_away: its walk-away value (BATNA) in force at the end.
         signatory: True if the deal needs its signature.
         seat: who played it ("human", "bot:STRATEGY"), or "" when not known.
+        team: the name of the team that played it in class, or "".
+        members: that team's members.
+        won: issues the deal settled on the option the role rates highest, as "Issue: Option".
+        conceded: issues settled below its best, as "Issue: Option (its first choice: Best)".
+        red_lines: the red lines it declared, real and bluffed.
     """
 
     role: str
@@ -52,6 +87,18 @@ class RoleStanding:
     walk_away: float
     signatory: bool
     seat: str = ""
+    team: str = ""
+    members: tuple[str, ...] = ()
+    won: tuple[str, ...] = ()
+    conceded: tuple[str, ...] = ()
+    red_lines: tuple[RedLineStanding, ...] = ()
+
+    @property
+    def team_label(self) -> str:
+        """ "Les Bleus (Ana, Ben)", the team's name alone, or "" when no team is named."""
+        if not self.team:
+            return ""
+        return f"{self.team} ({', '.join(self.members)})" if self.members else self.team
 
     @property
     def above(self) -> bool:
@@ -158,6 +205,8 @@ class LogLine:
         actor: who acted, by name ("Game" for the game's own events).
         text: what happened.
         seen_by: names of the roles that saw it; empty for public lines.
+        team: the name of the team that played the acting role, or "".
+        note: True for a facilitator's note (no delegation saw it).
     """
 
     step: int
@@ -165,11 +214,18 @@ class LogLine:
     actor: str
     text: str
     seen_by: tuple[str, ...] = ()
+    team: str = ""
+    note: bool = False
 
     @property
     def private(self) -> bool:
-        """True if only some roles saw this line."""
-        return bool(self.seen_by)
+        """True if only some roles saw this line (a facilitator's note is not one of them)."""
+        return bool(self.seen_by) and not self.note
+
+    @property
+    def said(self) -> str:
+        """A note's words, without the "Facilitator's note:" the log puts before them."""
+        return self.text.removeprefix("Facilitator's note:").strip() if self.note else self.text
 
 
 @dataclass(frozen=True)
@@ -202,7 +258,7 @@ class Debrief:
         analysis: the deal against the deal-space analysis.
         what_if: the single changes that would have raised credibility most (three at most).
         timeline: the scores after every step.
-        log: the whole log, private lines included.
+        log: the whole log, private lines and the facilitator's notes included.
         discussion: the scenario's questions for the debrief.
     """
 
@@ -234,6 +290,16 @@ class Debrief:
     log: tuple[LogLine, ...]
     discussion: tuple[str, ...]
 
+    @property
+    def teams(self) -> tuple[RoleStanding, ...]:
+        """The roles a named team played, in the scenario's order."""
+        return tuple(role for role in self.roles if role.team)
+
+    @property
+    def notes(self) -> tuple[LogLine, ...]:
+        """The facilitator's notes, in the order they were written."""
+        return tuple(line for line in self.log if line.note)
+
 
 def build_debrief(save: SaveFile, source: str = "save") -> Debrief:
     """The debrief of a saved game, replaying it and checking every step.
@@ -248,11 +314,15 @@ def build_debrief(save: SaveFile, source: str = "save") -> Debrief:
     states = list(replay_states(save, source))
     if not states:  # pragma: no cover - replay_states always yields the opening
         raise SaveError(f"{source}: the game does not replay")
-    return debrief_of(states, save.name, seats=save.seats)
+    return debrief_of(states, save.name, seats=save.seats, teams=save.classroom.teams)
 
 
 def debrief_of(
-    states: Sequence[GameState], name: str = "", *, seats: Mapping[str, str] | None = None
+    states: Sequence[GameState],
+    name: str = "",
+    *,
+    seats: Mapping[str, str] | None = None,
+    teams: Mapping[str, Team] | None = None,
 ) -> Debrief:
     """The debrief of a game from its replayed states, first to last.
 
@@ -260,6 +330,7 @@ def debrief_of(
         states: the state before the first action and after each one (a replay).
         name: the game's name, if it has one.
         seats: who played each role ("human", "bot:STRATEGY"), if known.
+        teams: the team that played each role in class, if any.
 
     Raises:
         ValueError: ``states`` is empty.
@@ -271,6 +342,8 @@ def debrief_of(
     names = {role_id: role.name for role_id, role in spec.roles.items()}
     situation = state.situation()
     seats = seats or {}
+    teams = teams or {}
+    red_lines = _red_lines(state)
     roles = tuple(
         RoleStanding(
             role=role_id,
@@ -279,6 +352,11 @@ def debrief_of(
             walk_away=state.rules.walk_away(role_id, situation),
             signatory=role_id in spec.signatories,
             seat=seats.get(role_id, ""),
+            team=teams[role_id].name if role_id in teams else "",
+            members=teams[role_id].members if role_id in teams else (),
+            won=_won(spec, role_id, state.package),
+            conceded=_conceded(spec, role_id, state.package),
+            red_lines=red_lines.get(role_id, ()),
         )
         for role_id in spec.roles
     )
@@ -309,7 +387,7 @@ def debrief_of(
             if any(own.values())
         },
         scorecard=state.scorecard(),
-        events=tuple(_event_title(spec, event) for event in state.events),
+        events=tuple(_event_title(state, event) for event in state.events),
         ratifications=tuple(
             RatificationLine(vote.body, names.get(vote.role, vote.role), vote.passed, vote.because)
             for vote in state.ratifications
@@ -318,16 +396,7 @@ def debrief_of(
         analysis=_analysis(spec, data, names),
         what_if=tuple(_what_if(item, names) for item in data["what_if"][:3]),
         timeline=tuple(timeline(states)),
-        log=tuple(
-            LogLine(
-                entry.step,
-                entry.round,
-                _actor(entry.actor, names),
-                entry.text.strip(),
-                tuple(names.get(r, r) for r in entry.visible_to),
-            )
-            for entry in state.log
-        ),
+        log=tuple(_log_line(entry, names, teams) for entry in state.log),
         discussion=tuple(spec.discussion),
     )
 
@@ -373,11 +442,92 @@ def _labels(spec: Scenario, package: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def _event_title(spec: Scenario, event: str) -> str:
-    for inject in spec.injects:
-        if inject.id == event:
-            return inject.title
-    return event
+def _event_title(state: GameState, event: str) -> str:
+    """An event's title, whether it came from the deck or the facilitator wrote it."""
+    inject = inject_of(state, event)
+    return inject.title if inject is not None else event
+
+
+def is_note(entry: LogEntry) -> bool:
+    """True for a facilitator's note: a line no delegation may see."""
+    return bool(entry.visible_to) and all(r == FACILITATOR for r in entry.visible_to)
+
+
+def _log_line(entry: LogEntry, names: Mapping[str, str], teams: Mapping[str, Team]) -> LogLine:
+    return LogLine(
+        entry.step,
+        entry.round,
+        _actor(entry.actor, names),
+        entry.text.strip(),
+        tuple(_actor(r, names) for r in entry.visible_to),
+        team=teams[entry.actor].name if entry.actor in teams else "",
+        note=is_note(entry),
+    )
+
+
+def _ranked(spec: Scenario, role: str, issue: str) -> dict[str, float] | None:
+    """The role's points for each option of an issue, or None if it does not care which."""
+    table = spec.roles[role].preferences.get(issue, {})
+    points = {option: float(table.get(option, 0.0)) for option in spec.issues[issue].options}
+    return points if len(set(points.values())) > 1 else None
+
+
+def _won(spec: Scenario, role: str, package: Mapping[str, str]) -> tuple[str, ...]:
+    """Issues settled on the option the role rates highest."""
+    won = []
+    for issue_id, issue in spec.issues.items():
+        points = _ranked(spec, role, issue_id)
+        chosen = package.get(issue_id)
+        if points is None or chosen not in points:
+            continue
+        if points[chosen] == max(points.values()):
+            won.append(f"{issue.label}: {issue.options[chosen].label}")
+    return tuple(won)
+
+
+def _conceded(spec: Scenario, role: str, package: Mapping[str, str]) -> tuple[str, ...]:
+    """Issues settled below the role's best option, naming the best."""
+    conceded = []
+    for issue_id, issue in spec.issues.items():
+        points = _ranked(spec, role, issue_id)
+        chosen = package.get(issue_id)
+        if points is None or chosen not in points:
+            continue
+        best = max(points, key=lambda option: points[option])
+        if points[chosen] < points[best]:
+            conceded.append(
+                f"{issue.label}: {issue.options[chosen].label} "
+                f"(its first choice: {issue.options[best].label})"
+            )
+    return tuple(conceded)
+
+
+def _red_lines(state: GameState) -> dict[str, tuple[RedLineStanding, ...]]:
+    """Every role's declared red lines, crossed or not by the final deal, and how often each
+    was invoked at the table (threats taken back by the facilitator do not count)."""
+    crossed = {
+        (line.role, line.id)
+        for line in state.rules.crossed_red_lines(state.package, state.pledges, state.situation())
+    }
+    invoked: dict[tuple[str, str], int] = {}
+    for action in effective_actions(state):
+        if isinstance(action, Threaten):
+            key = (action.role, action.red_line)
+            invoked[key] = invoked.get(key, 0) + 1
+    return {
+        role_id: tuple(
+            RedLineStanding(
+                text=line.text,
+                bluff=line.bluff,
+                crossed=(role_id, line.id) in crossed,
+                penalty=0.0 if line.bluff else line.penalty,
+                invoked=invoked.get((role_id, line.id), 0),
+            )
+            for line in role.red_lines
+        )
+        for role_id, role in state.scenario.roles.items()
+        if role.red_lines
+    }
 
 
 def _actor(actor: str, names: Mapping[str, str]) -> str:

@@ -345,6 +345,11 @@ svg .value { font-size: 12.5px; font-weight: 700; fill: #1b1f24; }
 ol.questions li { margin-bottom: 10px; }
 ul.narrative { padding-left: 20px; }
 tr.private td { background: #fdf8e8; }
+tr.note td { background: #eef4fb; font-style: italic; }
+.tag.note { border-color: #1f4e79; color: #1f4e79; }
+.team { color: var(--accent); font-size: 13px; font-weight: 600; }
+ul.teams, ul.notes { padding-left: 20px; }
+.notes .when { color: var(--muted); font-size: 13px; margin-right: 6px; }
 .tag { display: inline-block; padding: 0 5px; border: 1px solid #bf8700; border-radius: 3px;
   color: #7d4e00; font-size: 11px; font-weight: 700; letter-spacing: .04em;
   text-transform: uppercase; white-space: nowrap; }
@@ -370,7 +375,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
   figure, .verdict, .banner, .facts { break-inside: avoid; }
   thead { display: table-header-group; }
   table { font-size: 9pt; }
-  tr.private td { background: none; }
+  tr.private td, tr.note td { background: none; }
   .banner { background: none; }
   svg, .swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -382,6 +387,7 @@ def to_html(d: Debrief) -> str:
     title = f"Debrief: {d.scenario_title}" + (f" ({d.name})" if d.name else "")
     body = [
         _masthead(d),
+        _teams_section(d),
         _deal_section(d),
         _credibility_section(d),
         _delegations_section(d),
@@ -389,10 +395,11 @@ def to_html(d: Debrief) -> str:
         _movement_section(d),
         _analysis_section(d),
         _discussion_section(d),
+        _notes_section(d),
         _log_section(d),
         "<footer><p>After-action report of a game of the negotiation game. It shows every "
-        "delegation's private satisfaction and messages: an instructor's view, for after "
-        "the game.</p></footer>",
+        "delegation's private satisfaction and messages, and the facilitator's notes: an "
+        "instructor's view, for after the game.</p></footer>",
     ]
     return (
         "<!DOCTYPE html>\n"
@@ -523,6 +530,8 @@ def _delegations_section(d: Debrief) -> str:
         colour = ROLE_COLOURS[n % len(ROLE_COLOURS)]
         verdict = '<td class="above">above</td>' if role.above else '<td class="below">below</td>'
         seat = f"<br><small>{esc(role.seat)}</small>" if role.seat else ""
+        if role.team:
+            seat = f'<br><span class="team">{esc(role.team)}</span>' + seat
         rows.append(
             f'<tr><td><span class="swatch" style="background:{colour}"></span>'
             f"<strong>{esc(role.name)}</strong>{seat}</td>"
@@ -698,6 +707,32 @@ def _discussion_section(d: Debrief) -> str:
     )
 
 
+def _teams_section(d: Debrief) -> str:
+    if not d.teams:
+        return ""
+    items = "".join(
+        f"<li><strong>{esc(role.name)}</strong> — {esc(role.team_label)}</li>" for role in d.teams
+    )
+    return (
+        '<section id="teams"><h2>Delegations</h2><p>The teams that played each role.</p>'
+        f'<ul class="teams">{items}</ul></section>'
+    )
+
+
+def _notes_section(d: Debrief) -> str:
+    notes = d.notes
+    if not notes:
+        return ""
+    items = "".join(
+        f'<li><span class="when">Round {line.round}, step {line.step}</span> {esc(line.said)}</li>'
+        for line in notes
+    )
+    return (
+        '<section id="notes"><h2>The facilitator\'s notes</h2><p>Written during the game for '
+        f'the debrief; no delegation saw them.</p><ul class="notes">{items}</ul></section>'
+    )
+
+
 def _log_section(d: Debrief) -> str:
     rows = []
     current = 0
@@ -705,21 +740,24 @@ def _log_section(d: Debrief) -> str:
         if line.round != current:
             current = line.round
             rows.append(f'<tr class="round"><th colspan="5">Round {current}</th></tr>')
-        seen = (
-            f'<span class="tag">private</span> {esc(", ".join(line.seen_by))}'
-            if line.private
-            else "all"
-        )
+        if line.note:
+            seen = '<span class="tag note">facilitator\'s note</span>'
+        elif line.private:
+            seen = f'<span class="tag">private</span> {esc(", ".join(line.seen_by))}'
+        else:
+            seen = "all"
+        team = f'<br><span class="team">{esc(line.team)}</span>' if line.team else ""
         rows.append(
-            f"<tr{_cls('private' if line.private else '')}>"
+            f"<tr{_cls('note' if line.note else 'private' if line.private else '')}>"
             f'<td class="num">{line.step}</td><td class="num">{line.round}</td>'
-            f'<td class="nowrap">{esc(line.actor)}</td><td>{esc(line.text)}</td>'
+            f'<td class="nowrap">{esc(line.actor)}{team}</td><td>{esc(line.text)}</td>'
             f"<td>{seen}</td></tr>"
         )
     table = _table(
         [("Step", "num"), ("Round", "num"), ("Who", ""), ("What", ""), ("Seen by", "")], rows
     )
     return (
-        '<section id="log" class="major"><h2>Log</h2><p>The whole log, private lines included '
-        f"(marked, with the delegations that saw them).</p>{table}</section>"
+        '<section id="log" class="major"><h2>Log</h2><p>The whole log, private lines and the '
+        "facilitator's notes included (marked, with the delegations that saw them); a team's "
+        f"moves carry its name.</p>{table}</section>"
     )

@@ -2,7 +2,7 @@
 
 Markdown has no charts, so the way the scores moved is shown as a table, one row per round.
 Every piece of scenario and player text is escaped: a message is user text, and Markdown
-passes raw HTML through to whatever renders it.
+passes raw HTML through to whatever renders it. So are team names: students type them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
-from negotiation.report.debrief import Debrief, PackageLine
+from negotiation.report.debrief import Debrief, LogLine, PackageLine
 from negotiation.report.timeline import TimelinePoint
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -85,6 +85,12 @@ def to_markdown(d: Debrief) -> str:
     add(f"**Credibility: {d.scorecard.total:.1f} / 100**")
     add("")
 
+    if d.teams:
+        add("## Delegations")
+        add("")
+        out += [f"- **{md_text(r.name)}** — {md_text(r.team_label)}" for r in d.teams]
+        add("")
+
     add("## The deal on the table")
     add("")
     out += _table(["Issue", "Option"], ([md_text(i), md_text(o)] for i, o in d.deal.items()))
@@ -139,7 +145,9 @@ def to_markdown(d: Debrief) -> str:
         ["Delegation", "Satisfaction", "Walk-away", "Margin", "Verdict"],
         (
             [
-                md_text(r.name) + (" (signatory)" if r.signatory else ""),
+                md_text(r.name)
+                + (f" — {md_text(r.team)}" if r.team else "")
+                + (" (signatory)" if r.signatory else ""),
                 f"{r.satisfaction:.1f}",
                 f"{r.walk_away:.1f}",
                 _signed(r.margin),
@@ -260,9 +268,18 @@ def to_markdown(d: Debrief) -> str:
         out += [f"{n}. {md_text(q)}" for n, q in enumerate(d.discussion, start=1)]
         add("")
 
+    if d.notes:
+        add("## The facilitator's notes")
+        add("")
+        out += [f"- Round {line.round}, step {line.step}: {md_text(line.said)}" for line in d.notes]
+        add("")
+
     add("## Log")
     add("")
-    add("Private lines are marked with the delegations that saw them.")
+    add(
+        "Private lines are marked with the delegations that saw them, and the facilitator's "
+        "notes as such; a team's moves carry its name."
+    )
     add("")
     out += _table(
         ["Step", "Round", "Who", "What", "Seen by"],
@@ -270,15 +287,24 @@ def to_markdown(d: Debrief) -> str:
             [
                 str(line.step),
                 str(line.round),
-                md_text(line.actor),
+                md_text(line.actor) + (f" ({md_text(line.team)})" if line.team else ""),
                 md_text(line.text),
-                ("private: " + md_text(", ".join(line.seen_by))) if line.private else "all",
+                _seen(line),
             ]
             for line in d.log
         ),
         "rr",
     )
     return "\n".join(out).rstrip() + "\n"
+
+
+def _seen(line: LogLine) -> str:
+    """Who saw a log line, for the log's last column."""
+    if line.note:
+        return "**facilitator's note**"
+    if line.private:
+        return "private: " + md_text(", ".join(line.seen_by))
+    return "all"
 
 
 def _packages_table(d: Debrief, nash: PackageLine | None, best: PackageLine | None) -> list[str]:

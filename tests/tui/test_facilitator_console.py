@@ -232,6 +232,11 @@ async def test_swap_a_seat_note_reveal_and_debrief(make_app, clock):
         await settle(pilot)
         assert session.classroom.projector == "debrief"
         assert session.classroom.debrief_page == 2
+        assert "page 3 of 8: United Kingdom" in screen_text(app)
+        await pilot.press(*["right_square_bracket"] * 12)
+        await settle(pilot)
+        assert session.classroom.debrief_page == 7  # the last page: the questions
+        assert "questions for discussion" in screen_text(app)
         path = session.save_path
         assert path is not None
         saved = read_save(path)[0]

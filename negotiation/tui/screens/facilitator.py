@@ -295,7 +295,9 @@ class FacilitatorScreen(Screen[None]):
     def projector_text(self) -> str:
         classroom = self.session.classroom
         if classroom.projector == "debrief":
-            shows = f"the class debrief, page {classroom.debrief_page + 1}"
+            page = classroom.debrief_page
+            shows = f"the class debrief, page {page + 1} of {self.debrief_pages}: "
+            shows += escape(self.debrief_page_title(page))
         else:
             shows = "the table"
         private = (
@@ -542,8 +544,24 @@ class FacilitatorScreen(Screen[None]):
         )
         self.redraw()
 
+    @property
+    def debrief_pages(self) -> int:
+        """Pages of the class debrief: the overview, one per role, the questions."""
+        return 2 + len(self.session.state.scenario.roles)
+
+    def debrief_page_title(self, page: int) -> str:
+        from negotiation.report.classdebrief import turn_order
+
+        spec = self.session.state.scenario
+        if page == 0:
+            return "how it ended"
+        if page >= self.debrief_pages - 1:
+            return "questions for discussion"
+        role = turn_order(spec)[page - 1]
+        return spec.roles[role].name
+
     def action_page(self, step: int) -> None:
-        page = max(0, min(100, self.session.classroom.debrief_page + step))
+        page = max(0, min(self.debrief_pages - 1, self.session.classroom.debrief_page + step))
         self.session.update_classroom(debrief_page=page)
         self.redraw()
 

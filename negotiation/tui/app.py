@@ -358,7 +358,12 @@ class NegotiationApp(App[int]):
                 show_brief()
             else:
                 self.push_screen(
-                    HandoffScreen(scenario.roles[role].name, "Time to read your brief."), show_brief
+                    HandoffScreen(
+                        scenario.roles[role].name,
+                        "Time to read your brief.",
+                        session.classroom.team_label(role),
+                    ),
+                    show_brief,
                 )
 
         brief(0)
@@ -417,6 +422,8 @@ class NegotiationApp(App[int]):
             self.exit(0)
         elif choice == "title":
             self.back_to_title()
+        elif choice == "table":
+            self._open_table(session)
         elif choice == "undo":
             from negotiation.engine import FACILITATOR, IllegalAction, Undo
 

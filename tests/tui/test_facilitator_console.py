@@ -167,6 +167,28 @@ async def test_the_round_timer_counts_pauses_and_extends_for_everyone(make_app, 
         clock.now += 601
         table.tick()
         assert "TIME IS UP" in str(table.query_one("#status").render())
+        # An empty length turns the timer off, for the seats and the projector alike.
+        await open_console(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.session.classroom.timer is None
+        assert read_save(path)[0].classroom.timer is None
+
+
+async def test_the_hand_off_names_the_team_coming_to_the_keyboard(make_app, clock):
+    scenario = resolve_scenario("paris-2025")
+    seats = {**default_seats(scenario, "france"), "uk": "human"}
+    teams = {"uk": Team(name="Whitehall", members=("Chloe", "Dev"))}
+    app = make_app(play=PlaySettings(scenario, seats, seed=4, facilitator=True, teams=teams))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HandoffScreen)
+        assert "Whitehall (Chloe, Dev)" in screen_text(app)
 
 
 async def test_undo_takes_a_move_back_and_the_log_keeps_it(make_app, clock):
@@ -272,6 +294,16 @@ async def test_the_facilitator_can_undo_the_move_that_ended_the_game(make_app, c
         assert isinstance(app.screen, EndScreen)
         session = app.screen.session
         assert session.state.over
+        # After the game, the console puts the class debrief on the projector.
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, FacilitatorScreen)
+        await pilot.press("d")
+        await settle(pilot)
+        assert session.classroom.projector == "debrief"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EndScreen)
         await pilot.press("u")
         await settle(pilot)
         assert isinstance(app.screen, TableScreen)

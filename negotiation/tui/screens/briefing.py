@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Markdown, Static
 
 from negotiation.engine import RoleView
 from negotiation.scenario import Scenario
+from negotiation.tui.markup import escape
 
 
 def brief_markdown(scenario: Scenario, view: RoleView) -> str:
@@ -123,17 +124,20 @@ class HandoffScreen(Screen[None]):
         Binding("enter", "ready", "Ready", id="handoff.ready"),
     ]
 
-    def __init__(self, role_name: str, reason: str = "") -> None:
+    def __init__(self, role_name: str, reason: str = "", team: str = "") -> None:
         super().__init__()
-        self.role_name, self.reason = role_name, reason
+        self.role_name, self.reason, self.team = role_name, reason, team
 
     def compose(self) -> ComposeResult:
+        name = escape(self.role_name)
         with Center(), Vertical(id="box"):
-            yield Static(f"Pass the keyboard to {self.role_name}", id="who")
+            yield Static(f"Pass the keyboard to {name}", id="who")
+            if self.team:
+                yield Static(escape(self.team), id="team")
             yield Static(
-                (self.reason + "\n\n" if self.reason else "")
-                + f"Everyone but {self.role_name}: look away. "
-                f"Press Enter when {self.role_name} is ready."
+                (escape(self.reason) + "\n\n" if self.reason else "")
+                + f"Everyone but {name}: look away. "
+                f"Press Enter when {name} is ready."
             )
             yield Button("Ready (Enter)", id="ready", variant="primary")
         yield Footer()

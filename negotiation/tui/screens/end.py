@@ -43,6 +43,7 @@ class EndScreen(Screen[None]):
         Binding("q", "choose('quit')", "Quit", id="end.quit"),
         Binding("escape", "choose('title')", "Title", id="end.title"),
         Binding("u", "choose('undo')", "Undo last move", id="end.undo"),
+        Binding("f2", "console", "Facilitator", id="end.console"),
     ]
 
     def __init__(self, session: GameSession) -> None:
@@ -74,8 +75,10 @@ class EndScreen(Screen[None]):
         for role in self.session.humans:
             sat = RoleView(state, role).satisfaction()
             verdict = "[$success]beats[/]" if sat.acceptable else "[$error]falls short of[/]"
+            team = self.session.classroom.teams.get(role)
+            who = spec.roles[role].name + (f" ({team.name})" if team else "")
             lines.append(
-                f"  {escape(spec.roles[role].name)}: satisfaction {sat.value:.1f}, "
+                f"  {escape(who)}: satisfaction {sat.value:.1f}, "
                 f"{verdict} its walk-away value of {sat.walk_away:.0f}"
             )
         if self.session.save_path is not None:
@@ -97,7 +100,21 @@ class EndScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#new", Button).focus()
 
+    def action_console(self) -> None:
+        """The facilitator's console: the class debrief on the projector, reveal, undo."""
+        from negotiation.tui.screens.facilitator import FacilitatorScreen
+
+        if self.session.facilitated:
+            self.app.push_screen(FacilitatorScreen(self.session), self._back_from_console)
+
+    def _back_from_console(self, _: object = None) -> None:
+        if not self.session.state.over:
+            # The facilitator took back the move that ended the game: back to the table.
+            self.action_choose("table")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "console":
+            return self.session.facilitated
         if action == "choose" and parameters == ("undo",):
             # Only a facilitator takes moves back (a class may not re-run its vote at will).
             return self.session.facilitated

@@ -415,6 +415,10 @@ class FacilitatorScreen(Screen[None]):
         def entered(text: object) -> None:
             if not isinstance(text, str):
                 return
+            if not text.strip():
+                self.change_timer(None)
+                self.notify("The round timer is off.")
+                return
             seconds = parse_minutes(text)
             if seconds is None:
                 self.notify(
@@ -424,7 +428,9 @@ class FacilitatorScreen(Screen[None]):
             self.change_timer(RoundTimer.set(seconds).start(self.now()))
 
         self.app.push_screen(
-            TextDialog("Round timer: how long?", "minutes, e.g. 10 or 7:30", max_length=8),
+            TextDialog(
+                "Round timer: how long?", "minutes, e.g. 10 or 7:30 (empty: no timer)", max_length=8
+            ),
             entered,
         )
 

@@ -437,7 +437,8 @@ class ProjectorScreen(Screen[None]):
         assert state is not None and save is not None and key is not None
         spec = state.scenario
         view = self.query_one("#debrief-page", Static)
-        under = escape(spec.title + (f" · {save.name}" if save.name else ""))
+        named = save.name and save.name != spec.title
+        under = escape(spec.title + (f" · {save.name}" if named else ""))
         if self.debrief is None or self.debrief_key != key:
             self.query_one("#headline", Static).update(f"Debrief — preparing the pages…\n{under}")
             view.update("[dim]Working out the debrief…[/dim]")

@@ -639,7 +639,8 @@ class TableScreen(Screen[None]):
             else:
                 self.ask_vote_if_needed()
 
-        self.app.push_screen(HandoffScreen(name, reason), ready)
+        team = self.session.classroom.team_label(role)
+        self.app.push_screen(HandoffScreen(name, reason, team), ready)
 
     def ask_vote_if_needed(self) -> None:
         state = self.session.state

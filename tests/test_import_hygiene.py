@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,7 @@ HEADLESS = [
     "negotiation.report.briefs",
     "negotiation.report.compare",
     "negotiation.analysis.summary",
+    "negotiation.report.classdebrief",
 ]
 
 
@@ -59,3 +61,33 @@ def test_engine_does_not_touch_clock_disk_or_terminal() -> None:
                     assert alias.name.split(".")[0] not in forbidden_modules, path.name
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert node.module.split(".")[0] not in forbidden_modules, path.name
+
+
+def test_replaying_a_game_without_a_deal_never_loads_numpy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Opening a save scores only a few deals: no per-package tables, so no NumPy (whose import
+    is a third of the start-up of ``negotiation replay --headless``)."""
+    from negotiation.engine import apply, legal_actions, new_game
+    from negotiation.savefile import make_save, write_save
+    from negotiation.scenario import resolve_scenario
+
+    state = new_game(resolve_scenario("paris-2025"), seed=1)
+
+    def no(move: Any) -> Any:
+        return move if getattr(move, "accept", True) is False else None
+
+    for _ in range(30):
+        if state.turn is None:
+            break
+        moves = legal_actions(state, state.turn, proposals=False)
+        move = next(m for m in moves if m.type in ("amend", "pass", "veto") or m == no(m))
+        state = apply(state, move)
+    assert not state.adopted
+    path = tmp_path / "game.json"
+    write_save(path, make_save(state, {}))
+    code = (
+        "import sys; from negotiation.cli import main; "
+        f"main(['replay', {str(path)!r}, '--headless']); "
+        "print('NUMPY' if 'numpy' in sys.modules else 'NO NUMPY')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("NO NUMPY")

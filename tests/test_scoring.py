@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -215,3 +216,22 @@ def test_zero_pledges_score_as_no_pledge(paris_rules: Ruleset, data):
     assert paris_rules.credibility(package, padded, situation) == (
         paris_rules.credibility_reference(package, pledges, situation)
     )
+
+
+@given(st.data())
+def test_scores_are_the_same_to_the_last_bit_with_or_without_tables(paris: Any, data):
+    """A live game scores with the per-package tables, a replay in a fresh process without
+    them: the engine's results (votes, ratification, the stress test) must not depend on which,
+    so the two must agree exactly, not just closely."""
+    with_tables = Ruleset(paris)
+    assert with_tables.table is not None
+    without = Ruleset(paris)
+    package, pledges, situation = data.draw(deals(with_tables))
+    fast = with_tables.credibility(package, pledges, situation)
+    slow = without.credibility(package, pledges, situation)
+    assert not without._table_built
+    assert fast == slow and fast.total == slow.total
+    for role in paris.roles:
+        assert with_tables.satisfaction(role, package, pledges, fast, situation) == (
+            without.satisfaction_detail(role, package, pledges, slow, situation).value
+        )

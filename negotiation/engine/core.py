@@ -45,7 +45,6 @@ from negotiation.engine.state import (
     RatificationResult,
     Status,
 )
-from negotiation.engine.stress import run_stress_test
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario
 from negotiation.scenario.model import DIMENSIONS, Inject
@@ -811,6 +810,8 @@ def _adopt(state: GameState) -> GameState:
             f"The deal falls at home: the {', '.join(failed)} voted it down.",
         )
     card = state.scorecard()
+    from negotiation.engine.stress import run_stress_test  # NumPy: only when a deal is tested
+
     stress = run_stress_test(card, state.scenario.stress_test, state.seed)
     state = state.model_copy(update={"stress": stress})
     verdict = "holds" if stress.held_this_time else "breaks"

@@ -12,13 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from negotiation.rules.tables import PackageTable, build_table
 from negotiation.scenario.expr import Compiled, Predicate, compile_predicate
 from negotiation.scenario.loader import names_of
 from negotiation.scenario.model import DIMENSIONS, Ratification, Rule, Scenario
+
+if TYPE_CHECKING:
+    from negotiation.rules.tables import PackageTable
 
 Package = Mapping[str, str]
 """One option for each issue: issue id -> option id."""
@@ -81,6 +82,10 @@ def pledges_key(pledges: Pledges) -> tuple[tuple[str, tuple[tuple[str, int], ...
         )
     )
 
+
+TABLE_AFTER = 24
+"""Deals a :class:`Ruleset` scores one by one before it builds its per-package tables (a
+replay that scores a handful of deals never pays for them, nor for importing NumPy)."""
 
 MEMO_LIMIT = 20_000
 """Scores a :class:`Ruleset` remembers before it starts afresh (a few tens of MB at most)."""
@@ -300,7 +305,6 @@ class Ruleset:
             )
             for rule in scenario.rules
         )
-        self._rule_fns = tuple((c.when.fn, c.effect, c.fired) for c in self.rules)
         self._table: PackageTable | None = None
         self._table_built = False
         self.derived: dict[str, object] = {}
@@ -309,7 +313,7 @@ class Ruleset:
         """Scores already worked out, by what they depend on (see :meth:`remember`). Bots
         ask for the same deal's scores many times over; scoring is pure, so answers keep."""
         self._dynamic_rules: tuple[tuple[int, Compiled, tuple[tuple[str, float], ...]], ...] = ()
-        self._dynamic_red_lines: tuple[RedLineCheck, ...] = ()
+        self._scored = 0
         self._bonuses: dict[str, list[tuple[str, float]]] = {}
         for rule in scenario.rules:
             for role_id, bonus in rule.satisfaction.items():
@@ -351,6 +355,8 @@ class Ruleset:
     def table(self) -> PackageTable | None:
         """The scenario's per-package tables (built on first use), or None if too large."""
         if not self._table_built:
+            from negotiation.rules.tables import build_table
+
             self._table = build_table(
                 self.scenario, [(r.role, r.when.source, r.bluff, r.penalty) for r in self.red_lines]
             )
@@ -360,32 +366,35 @@ class Ruleset:
                 self._dynamic_rules = tuple(
                     (k, c.when.fn, c.effect) for k, c in enumerate(self.rules) if k not in static
                 )
-                static_lines = set(self._table.static_red_lines)
-                self._dynamic_red_lines = tuple(
-                    line
-                    for k, line in enumerate(self.red_lines)
-                    if k not in static_lines and not line.bluff
-                )
         return self._table
+
+    def _table_if_worth_it(self) -> PackageTable | None:
+        """The tables, once this Ruleset has scored enough deals one by one to need them."""
+        if self._table_built:
+            return self._table
+        self._scored += 1
+        return self.table if self._scored >= TABLE_AFTER else None
 
     def credibility(
         self, package: Package, pledges: Pledges, situation: Situation | None = None
     ) -> ScoreCard:
         """Score the credibility of a deal, listing every rule that fired.
 
-        Rules that read only the package come from the per-package table; the rest are
-        evaluated here. :meth:`credibility_reference` evaluates every rule and must agree.
+        With the per-package tables, the rules that read only the package are looked up rather
+        than evaluated; the effects are then added up by the very same code as
+        :meth:`credibility_reference`, so both give the same card to the last bit (a replay
+        without the tables scores exactly as the live game did with them).
         """
-        table = self.table
-        if table is None:
-            return self.credibility_reference(package, pledges, situation)
         situation = situation or Situation()
-        number = table.index(package)
-        key = ("card", number, pledges_key(pledges), situation.key)
+        key = ("card", tuple(package.values()), pledges_key(pledges), situation.key)
         memo = self.memo.get(key)
         if isinstance(memo, ScoreCard):
             return memo
-        card = self._credibility(number, package, pledges, situation)
+        table = self._table_if_worth_it()
+        if table is None:
+            card = self.credibility_reference(package, pledges, situation)
+        else:
+            card = self._credibility(table, package, pledges, situation)
         self.remember(key, card)
         return card
 
@@ -396,22 +405,16 @@ class Ruleset:
         self.memo[key] = value
 
     def _credibility(
-        self, number: int, package: Package, pledges: Pledges, situation: Situation
+        self, table: PackageTable, package: Package, pledges: Pledges, situation: Situation
     ) -> ScoreCard:
-        table = self.table
-        assert table is not None
         ctx = DealContext(self, package, pledges, situation)
-        values = dict(zip(DIMENSIONS, table.static_effect[number].tolist(), strict=True))
-        for dim in DIMENSIONS:
-            values[dim] += self.base[dim]
-        fired_numbers = [table.static_rules[k] for k in np.flatnonzero(table.static_masks[number])]
-        for k, when, effect in self._dynamic_rules:
+        row = table.static_masks[table.index(package)]
+        fired = [table.static_rules[k] for k in row.nonzero()[0].tolist()]
+        for k, when, _ in self._dynamic_rules:
             if when(ctx):
-                fired_numbers.append(k)
-                for effect_dim, points in effect:
-                    values[effect_dim] += points
-        fired_numbers.sort()
-        return self._card(values, [self.rules[k].fired for k in fired_numbers], situation)
+                fired.append(k)
+        fired.sort()
+        return self._sum_effects([self.rules[k] for k in fired], situation)
 
     def credibility_reference(
         self, package: Package, pledges: Pledges, situation: Situation | None = None
@@ -419,14 +422,16 @@ class Ruleset:
         """Credibility by evaluating every rule's closure: the definition the tables follow."""
         situation = situation or Situation()
         ctx = DealContext(self, package, pledges, situation)
+        return self._sum_effects([c for c in self.rules if c.when.fn(ctx)], situation)
+
+    def _sum_effects(self, fired: list[_CompiledRule], situation: Situation) -> ScoreCard:
+        """The ScoreCard of the rules that fired (in rule order): the one place effects are
+        added up, whichever way the rules were found to fire."""
         values = dict(self.base)
-        fired: list[FiredRule] = []
-        for when, effect, fired_rule in self._rule_fns:
-            if when(ctx):
-                fired.append(fired_rule)
-                for effect_dim, points in effect:
-                    values[effect_dim] += points
-        return self._card(values, fired, situation)
+        for rule in fired:
+            for effect_dim, points in rule.effect:
+                values[effect_dim] += points
+        return self._card(values, [rule.fired for rule in fired], situation)
 
     def _card(
         self, values: dict[str, float], fired: list[FiredRule], situation: Situation
@@ -482,32 +487,7 @@ class Ruleset:
     ) -> Satisfaction:
         """A role's satisfaction with a deal, with the parts it is made of."""
         situation = situation or Situation()
-        spec = self.scenario.roles[role]
-        parts: list[tuple[str, float]] = [("starting point", spec.base_satisfaction)]
-        for issue, table in spec.preferences.items():
-            points = table.get(package[issue], 0.0)
-            if points:
-                label = self.scenario.issues[issue].options[package[issue]].label
-                parts.append((f"{self.scenario.issues[issue].label}: {label}", points))
-        if spec.credibility_weight:
-            parts.append(("credibility", spec.credibility_weight * (card.total - 50.0)))
-        own = pledges.get(role, _EMPTY)
-        for kind, units in own.items():
-            cost = spec.pledge_costs.get(kind, 0.0) * units
-            if cost:
-                parts.append((f"pledge: {self.scenario.pledge_kinds[kind].label}", -cost))
-        bonuses = self._bonuses.get(role)
-        if bonuses:
-            fired_ids = {f.id for f in card.fired}
-            for rule_id, bonus in bonuses:
-                if rule_id in fired_ids:
-                    parts.append((f"rule: {rule_id}", bonus))
-        ctx: DealContext | None = None
-        for line in self.red_lines:
-            if line.role == role and not line.bluff:
-                ctx = ctx or DealContext(self, package, pledges, situation)
-                if line.when(ctx):
-                    parts.append((f"red line crossed: {line.text}", -line.penalty))
+        parts = self._satisfaction_parts(role, package, pledges, card, situation, labels=True)
         raw = sum(points for _, points in parts)
         return Satisfaction(
             role, min(100.0, max(0.0, raw)), self.walk_away(role, situation), tuple(parts)
@@ -521,37 +501,56 @@ class Ruleset:
         card: ScoreCard,
         situation: Situation | None = None,
     ) -> float:
-        """A role's satisfaction with a deal, 0-100 (the value of :meth:`satisfaction_detail`,
-        computed from the per-package tables)."""
-        table = self.table
-        if table is None:
-            return self.satisfaction_detail(role, package, pledges, card, situation).value
+        """A role's satisfaction with a deal, 0-100: the value of :meth:`satisfaction_detail`,
+        added up in the same order (so to the last bit), without writing the labels."""
         situation = situation or Situation()
+        parts = self._satisfaction_parts(role, package, pledges, card, situation, labels=False)
+        raw = sum(points for _, points in parts)
+        return min(100.0, max(0.0, raw))
+
+    def _satisfaction_parts(
+        self,
+        role: str,
+        package: Package,
+        pledges: Pledges,
+        card: ScoreCard,
+        situation: Situation,
+        *,
+        labels: bool,
+    ) -> list[tuple[str, float]]:
         spec = self.scenario.roles[role]
-        number = table.index(package)
-        column = table.roles.index(role)
-        raw = (
-            spec.base_satisfaction
-            + float(table.preference[number, column])
-            - float(table.static_penalty[number, column])
-        )
+        issues = self.scenario.issues
+        parts: list[tuple[str, float]] = [("starting point", spec.base_satisfaction)]
+        for issue, table in spec.preferences.items():
+            points = table.get(package[issue], 0.0)
+            if points:
+                label = (
+                    f"{issues[issue].label}: {issues[issue].options[package[issue]].label}"
+                    if labels
+                    else ""
+                )
+                parts.append((label, points))
         if spec.credibility_weight:
-            raw += spec.credibility_weight * (card.total - 50.0)
-        for kind, units in pledges.get(role, _EMPTY).items():
-            raw -= spec.pledge_costs.get(kind, 0.0) * units
+            parts.append(("credibility", spec.credibility_weight * (card.total - 50.0)))
+        own = pledges.get(role, _EMPTY)
+        for kind, units in own.items():
+            cost = spec.pledge_costs.get(kind, 0.0) * units
+            if cost:
+                label = f"pledge: {self.scenario.pledge_kinds[kind].label}" if labels else ""
+                parts.append((label, -cost))
         bonuses = self._bonuses.get(role)
         if bonuses:
             fired_ids = {f.id for f in card.fired}
             for rule_id, bonus in bonuses:
                 if rule_id in fired_ids:
-                    raw += bonus
+                    parts.append((f"rule: {rule_id}", bonus))
         ctx: DealContext | None = None
-        for line in self._dynamic_red_lines:
-            if line.role == role:
+        for line in self.red_lines:
+            if line.role == role and not line.bluff:
                 ctx = ctx or DealContext(self, package, pledges, situation)
                 if line.when(ctx):
-                    raw -= line.penalty
-        return min(100.0, max(0.0, raw))
+                    parts.append((f"red line crossed: {line.text}", -line.penalty))
+        return parts
 
     # --- outcome expressions ------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from negotiation.engine import (
     Propose,
     RoleView,
     Status,
+    StressResult,
     Support,
     Threaten,
     Undo,
@@ -794,17 +795,78 @@ def test_illegal_actions_say_why(
     assert template(last) not in legal_actions(state, last.role)
 
 
-@given(st.integers(0, 2**32), st.integers(1, 3000))
-def test_probe_kinds_are_drawn_as_numpy_choice_draws_them(seed: int, count: int) -> None:
-    """The stress test samples probes without ``rng.choice``'s per-call checks; the draws
-    must be the very same, or old saves would no longer replay."""
+def reference_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResult:
+    """The stress test as first written, a probe slot at a time with ``rng.choice``: the
+    numbers every save made so far was played with."""
+    import hashlib
+
     import numpy as np
 
-    from negotiation.engine.stress import PROBES, sample_kinds
+    from negotiation.engine.stress import PROBES
 
+    digest = hashlib.blake2b(f"{seed}:stress".encode(), digest_size=8).digest()
+    rng = np.random.default_rng(int.from_bytes(digest, "big"))
+    draws = spec.draws
     weights = np.array([w for *_, w in PROBES])
     weights /= weights.sum()
-    cdf = weights.cumsum()
-    cdf /= cdf[-1]
-    expected = np.random.default_rng(seed).choice(len(PROBES), size=count, p=weights)
-    assert (sample_kinds(np.random.default_rng(seed), cdf, count) == expected).all()
+    severe = np.array([s for _, _, s, _ in PROBES])
+    dimension = np.array([card.dimensions[d] for _, d, _, _ in PROBES])
+    alive = np.ones(draws, dtype=bool)
+    erosion = np.zeros(draws)
+    told: list[str] = []
+    for year in range(1, spec.years + 1):
+        counts = rng.poisson(spec.probes_per_year, draws)
+        events: list[str] = []
+        for slot in range(int(counts.max(initial=0))):
+            kinds = rng.choice(len(PROBES), size=draws, p=weights)
+            luck = rng.random(draws)
+            level = 0.7 * (card.total - erosion) + 0.3 * dimension[kinds]
+            chance = 1.0 / (1.0 + np.exp(-spec.steepness * (level - spec.midpoint)))
+            active = alive & (counts > slot)
+            failed = active & (luck >= chance)
+            if active[0]:
+                name = PROBES[int(kinds[0])][0]
+                if not failed[0]:
+                    events.append(f"{name}, and backs off")
+                elif severe[kinds[0]]:
+                    events.append(
+                        f"{name}. The coalition does not respond in time, and the truce breaks down"
+                    )
+                else:
+                    events.append(f"{name}, unanswered")
+            alive &= ~(failed & severe[kinds])
+            erosion += np.where(failed & ~severe[kinds], 5.0, 0.0)
+        if told and told[-1].endswith("breaks down."):
+            continue
+        if events:
+            told.append(f"Year {year}: " + "; ".join(events) + ".")
+        else:
+            told.append(f"Year {year}: a quiet year along the line.")
+    held_this_time = bool(alive[0])
+    if held_this_time:
+        told.append(f"After {spec.years} years the truce still holds.")
+    held = int(alive.sum())
+    return StressResult(
+        draws=draws,
+        held=held,
+        hold_rate=held / draws,
+        deterrence=deterrence_chance(card.total, card.total, spec),
+        held_this_time=held_this_time,
+        narrative=tuple(told),
+    )
+
+
+@given(
+    seed=st.integers(0, 2**40),
+    total=st.floats(0, 100),
+    dims=st.lists(st.floats(0, 100), min_size=6, max_size=6),
+    draws=st.integers(10, 1500),
+    years=st.integers(1, 8),
+    rate=st.floats(0, 6),
+)
+def test_the_stress_test_draws_what_it_always_drew(seed, total, dims, draws, years, rate):
+    """The stress test draws a year's random numbers at once; the futures it tells must be
+    the very ones it told when it drew them probe by probe, or old saves would not replay."""
+    card = ScoreCard(total, MappingProxyType(dict(zip(DIMENSIONS, dims, strict=True))), ())
+    spec = StressTest(draws=draws, years=years, probes_per_year=rate)
+    assert run_stress_test(card, spec, seed) == reference_stress_test(card, spec, seed)

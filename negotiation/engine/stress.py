@@ -37,14 +37,6 @@ def deterrence_chance(credibility: float, dimension: float, spec: StressTest) ->
     return 1.0 / (1.0 + math.exp(-spec.steepness * (level - spec.midpoint)))
 
 
-def sample_kinds(rng: np.random.Generator, cdf: np.ndarray, count: int) -> np.ndarray:
-    """``count`` draws from the distribution with cumulative weights ``cdf``: the very numbers
-    ``rng.choice(len(cdf), count, p=...)`` gives (so old games replay the same), without its
-    checks of ``p`` on every call."""
-    kinds: np.ndarray = cdf.searchsorted(rng.random(count), side="right")
-    return kinds
-
-
 def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResult:
     """Simulate ``spec.draws`` futures of the adopted deal at once; tell the first one.
 
@@ -66,25 +58,32 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
     for year in range(1, spec.years + 1):
         counts = rng.poisson(spec.probes_per_year, draws)
         events: list[str] = []
-        for slot in range(int(counts.max(initial=0))):
-            kinds = sample_kinds(rng, cdf, draws)
-            luck = rng.random(draws)
-            level = 0.7 * (card.total - erosion) + 0.3 * dimension[kinds]
+        slots = int(counts.max(initial=0))
+        # The year's random numbers in one call: for each probe slot, the kinds' draws then the
+        # luck's, the very order (and so the very numbers) of drawing them slot by slot.
+        block = rng.random((slots, 2, draws))
+        all_kinds = cdf.searchsorted(block[:, 0, :], side="right")
+        all_severe = severe[all_kinds]
+        all_dimension = dimension[all_kinds]
+        for slot in range(slots):
+            kinds = all_kinds[slot]
+            hits = all_severe[slot]
+            level = 0.7 * (card.total - erosion) + 0.3 * all_dimension[slot]
             chance = 1.0 / (1.0 + np.exp(-spec.steepness * (level - spec.midpoint)))
             active = alive & (counts > slot)
-            failed = active & (luck >= chance)
+            failed = active & (block[slot, 1] >= chance)
             if active[0]:
                 name = PROBES[int(kinds[0])][0]
                 if not failed[0]:
                     events.append(f"{name}, and backs off")
-                elif severe[kinds[0]]:
+                elif hits[0]:
                     events.append(
                         f"{name}. The coalition does not respond in time, and the truce breaks down"
                     )
                 else:
                     events.append(f"{name}, unanswered")
-            alive &= ~(failed & severe[kinds])
-            erosion += np.where(failed & ~severe[kinds], 5.0, 0.0)
+            alive &= ~(failed & hits)
+            erosion += np.where(failed & ~hits, 5.0, 0.0)
         if told and told[-1].endswith("breaks down."):
             continue
         if events:

@@ -143,3 +143,22 @@ def test_simulate_gives_the_same_totals_with_one_worker_or_two(mini):
     one = simulate(mini, 24, 3, strategies, strategy, workers=1).summary()
     two = simulate(mini, 24, 3, strategies, strategy, workers=2).summary()
     assert one == two and one["games"] == 24
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_the_reciprocators_running_tally_equals_reading_the_whole_log(paris_rules, seed):
+    """A reciprocator carries its tally of received concessions from move to move (reading
+    only new log entries): it must always equal a fresh reading of the whole log, also when the
+    same bot goes on to another game."""
+    from negotiation.engine import RoleView, apply, new_game
+
+    bots = {role: strategy("reciprocator") for role in paris_rules.scenario.roles}
+    for game_seed in (seed, seed + 1):
+        state = new_game(paris_rules, seed=game_seed)
+        while state.turn is not None:
+            bot = bots[state.turn]
+            view = RoleView(state, state.turn)
+            assert isinstance(bot, Reciprocator)
+            assert bot.received(view) == Reciprocator().received(view)
+            state = apply(state, bot_move(state, bot))

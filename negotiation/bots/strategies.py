@@ -20,6 +20,7 @@ it says in private. They come from the negotiation literature:
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import ClassVar
 
 from negotiation.bots.delegate import Delegate
@@ -118,6 +119,19 @@ class Hardliner(Delegate):
         return Message(role=view.role, to=rng.choice(others), text=text)
 
 
+@dataclass
+class _Tally:
+    """What a reciprocator has received so far, and how much of the log it has read."""
+
+    package: dict[str, str]
+    gains: float = 0.0
+    losses: float = 0.0
+    helper: str | None = None
+    issue: str | None = None
+    read: int = 0
+    last: object = None
+
+
 class Reciprocator(Delegate):
     """Mirrors concessions: each move that helps it lowers its demands, each that hurts raises
     them."""
@@ -129,12 +143,22 @@ class Reciprocator(Delegate):
 
     def received(self, view: RoleView) -> tuple[float, float, str | None, str | None]:
         """(gains, losses) in its own preference points from other seats' amendments, and the
-        latest seat and issue that helped it."""
-        package = dict(view.opening)
+        latest seat and issue that helped it.
+
+        The log only grows, so the tally is carried from one move to the next and only the new
+        entries are read (a new game, whose log does not continue the last, starts afresh).
+        """
+        log = view.log
+        cache: dict[str, _Tally] = self.__dict__.setdefault("_tallies", {})
+        tally = cache.get(view.role)
+        if (
+            tally is None
+            or len(log) < tally.read
+            or (tally.read and log[tally.read - 1] is not tally.last)
+        ):
+            tally = _Tally(dict(view.opening))
         prefs = view.brief.preferences
-        gains = losses = 0.0
-        helper = helped_issue = None
-        for entry in view.log:
+        for entry in log[tally.read :]:
             action = entry.action
             if isinstance(action, Amend):
                 changes = {action.issue: action.option}
@@ -143,18 +167,21 @@ class Reciprocator(Delegate):
             else:
                 continue
             delta = sum(
-                prefs.get(i, {}).get(o, 0.0) - prefs.get(i, {}).get(package[i], 0.0)
+                prefs.get(i, {}).get(o, 0.0) - prefs.get(i, {}).get(tally.package[i], 0.0)
                 for i, o in changes.items()
             )
-            package.update(changes)
+            tally.package.update(changes)
             if action.role == view.role:
                 continue
             if delta > 0:
-                gains += delta
-                helper, helped_issue = action.role, next(iter(changes))
+                tally.gains += delta
+                tally.helper, tally.issue = action.role, next(iter(changes))
             elif delta < 0:
-                losses -= delta
-        return gains, losses, helper, helped_issue
+                tally.losses -= delta
+        tally.read = len(log)
+        tally.last = log[-1] if log else None
+        cache[view.role] = tally
+        return tally.gains, tally.losses, tally.helper, tally.issue
 
     def aspiration(self, view: RoleView) -> float:
         gains, losses, _, _ = self.received(view)

@@ -541,7 +541,7 @@ def _log(
     event: str | None = None,
 ) -> GameState:
     # Built without validation: every field comes from the engine itself.
-    entry = LogEntry.model_construct(
+    entry = LogEntry.made(
         step=state.steps,
         round=state.round,
         actor=actor,

@@ -71,6 +71,35 @@ class LogEntry(BaseModel):
     action: Action | None = None
     event: str | None = None
 
+    @classmethod
+    def made(
+        cls,
+        step: int,
+        round: int,
+        actor: str,
+        text: str,
+        visible_to: tuple[str, ...] = (),
+        action: Action | None = None,
+        event: str | None = None,
+    ) -> LogEntry:
+        """An entry built without validation, for the engine's own (already valid) values:
+        ``model_construct`` without its generic work, as a game logs every move."""
+        entry = object.__new__(cls)
+        fields = {
+            "step": step,
+            "round": round,
+            "actor": actor,
+            "text": text,
+            "visible_to": visible_to,
+            "action": action,
+            "event": event,
+        }
+        object.__setattr__(entry, "__dict__", fields)
+        object.__setattr__(entry, "__pydantic_fields_set__", set(fields))
+        object.__setattr__(entry, "__pydantic_extra__", None)
+        object.__setattr__(entry, "__pydantic_private__", None)
+        return entry
+
     def visible(self, role: str | None) -> bool:
         """True if ``role`` (None for the public) may see this entry."""
         return not self.visible_to or (role is not None and role in self.visible_to)

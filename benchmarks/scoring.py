@@ -42,6 +42,12 @@ def median_time(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def python_loop() -> None:
+    total = 0
+    for i in range(10_000_000):
+        total += i
+
+
 def command() -> list[str]:
     exe = shutil.which("negotiation")
     return [exe] if exe else [sys.executable, "-m", "negotiation"]
@@ -88,9 +94,12 @@ def main() -> None:
     strategies = {r: role.default_strategy for r, role in scenario.roles.items()}
     rates = {}
     for workers in (1, 2):
-        start = time.perf_counter()
-        simulate(scenario, args.games, 0, strategies, strategy, workers=workers)
-        rates[workers] = args.games / (time.perf_counter() - start)
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            simulate(scenario, args.games, 0, strategies, strategy, workers=workers)
+            runs.append(args.games / (time.perf_counter() - start))
+        rates[workers] = statistics.median(runs)
 
     figures = {
         "packages": count,
@@ -104,6 +113,9 @@ def main() -> None:
         "analyze_peak_mb": round(peak_mb, 1),
         "simulate_games_per_s_1_worker": round(rates[1], 1),
         "simulate_games_per_s_2_workers": round(rates[2], 1),
+        # This machine's speed drifts by up to 2x over a day: a fixed pure-Python loop, timed
+        # now, lets figures from different runs be compared.
+        "python_loop_10M_s": round(median_time(python_loop, 3), 2),
     }
     print(json.dumps(figures, indent=2))
 

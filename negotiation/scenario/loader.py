@@ -242,12 +242,85 @@ def parse_scenario(data: dict[str, Any], source: str) -> Scenario:
     return scenario
 
 
+MAX_EXTENDS = 4
+"""How long a chain of ``extends`` may be (a variant of a variant of...)."""
+
+
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, parse, validate and cross-check a scenario file.
+    """Read, parse, validate and cross-check a scenario file (and the one it extends).
 
     Raises:
         ScenarioError: the file is missing, too large, not TOML, or not a valid scenario.
     """
+    return parse_scenario(scenario_data(path), str(path))
+
+
+def scenario_data(path: str | Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file's data, with the scenario it ``extends`` merged under it.
+
+    ``extends = "paris-2025.toml"`` names a file in the same folder. The variant's tables are
+    merged into the base's, key by key; a list of tables whose items have ids (rules, injects,
+    red lines, ratifications) is merged by id: an item with a known id replaces it, one with
+    ``remove = true`` removes it, a new id is added at the end. Any other value replaces the
+    base's.
+
+    Raises:
+        ScenarioError: a file does not read, or the chain is broken, circular or too long.
+    """
+    path = Path(path)
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    source = str(path)
+    if not isinstance(parent, str) or not parent.endswith(".toml") or Path(parent).name != parent:
+        raise ScenarioError(
+            f"{source}: extends: give the file name of a scenario in the same folder, like "
+            f'"paris-2025.toml"'
+        )
+    base_path = path.parent / parent
+    here = path.resolve()
+    if here in chain or base_path.resolve() == here:
+        raise ScenarioError(f"{source}: extends: {parent} extends this file in turn (a loop)")
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(f"{source}: extends: more than {MAX_EXTENDS} scenarios in a chain")
+    base = scenario_data(base_path, (*chain, here))
+    return merge_scenario_data(base, data)
+
+
+def merge_scenario_data(base: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    """``variant`` laid over ``base`` (see :func:`scenario_data`); neither is changed."""
+    merged = dict(base)
+    for key, value in variant.items():
+        old = merged.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = merge_scenario_data(old, value)
+        elif isinstance(old, list) and _id_list(old) and _id_list(value):
+            merged[key] = _merge_by_id(old, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _id_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) and "id" in v for v in value)
+
+
+def _merge_by_id(base: list[dict[str, Any]], variant: list[dict[str, Any]]) -> list[Any]:
+    items = {item["id"]: item for item in base}
+    order = [item["id"] for item in base]
+    for item in variant:
+        ident = item["id"]
+        if item.get("remove") is True:
+            items.pop(ident, None)
+            continue
+        if ident not in items:
+            order.append(ident)
+        items[ident] = item
+    return [items[i] for i in order if i in items]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     source = str(path)
     raw = read_user_file(path, "scenario file", MAX_SCENARIO_BYTES, ScenarioError)
     try:
@@ -262,7 +335,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{source}: not valid TOML: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer too long to convert
         raise ScenarioError(f"{source}: not valid TOML: {_first_line(str(exc))}") from None
-    return parse_scenario(data, source)
+    return data
 
 
 LATER_FIELDS = ("facilitator",)

@@ -162,6 +162,25 @@ def build_parser() -> argparse.ArgumentParser:
         default="half",
         help="pledges assumed for a scenario (share of each member's capacity; default half)",
     )
+    p.add_argument(
+        "--balance",
+        action="store_true",
+        help="a scenario's balance: seeded bot games of its default mix (and --mix ones) checked "
+        "against the teaching targets (agreement 20-80%%, credibility spread, no dominant "
+        "package, Nash differs from the most credible acceptable deal)",
+    )
+    p.add_argument(
+        "--games", type=_positive, default=None, metavar="N", help="with --balance (default 1000)"
+    )
+    p.add_argument("--seed", type=_seed, default=None, metavar="S", help="with --balance")
+    p.add_argument(
+        "--mix",
+        action="append",
+        default=[],
+        metavar="ROLE=STRATEGY,...",
+        help="with --balance: another strategy mix to measure (repeatable)",
+    )
+    p.add_argument("--workers", type=_positive, default=None, metavar="N", help="with --balance")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("report", help="write the debrief of a saved game as Markdown or HTML")
@@ -487,6 +506,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from negotiation.savefile import read_save
     from negotiation.scenario import resolve_scenario
 
+    if not args.balance and (args.games or args.seed is not None or args.mix or args.workers):
+        raise UsageError("analyze: --games, --seed, --mix and --workers go with --balance")
+    if args.balance:
+        if args.save:
+            raise UsageError("analyze: --balance measures a scenario; give --scenario, not --save")
+        return _balance(args)
     try:
         if args.save:
             _, state = read_save(args.save)
@@ -499,6 +524,32 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         raise UserError(str(exc)) from None
     print(json.dumps(data, indent=2) if args.json else text)
+    return 0
+
+
+def _balance(args: argparse.Namespace) -> int:
+    from negotiation.analysis.balance import balance_report, format_balance
+    from negotiation.scenario import resolve_scenario
+
+    scenario = resolve_scenario(args.scenario or DEFAULT_SCENARIO)
+    args.games = args.games or 1000
+    args.seed = args.seed or 0
+    mixes = [bot_strategies(scenario, parse_mix(m, scenario)) for m in args.mix]
+    total = args.games * (1 + len(mixes))
+    workers = args.workers or (min(2, os.cpu_count() or 1) if args.games >= 200 else 1)
+    progress = sys.stderr.isatty() and not args.json
+
+    def on_progress(done: int) -> None:
+        if progress and (done == total or done % max(1, total // 100) == 0):
+            bar = "█" * int(done / total * 30)
+            print(f"\r  [{bar:<30}] {done}/{total} games", end="", file=sys.stderr)
+
+    report = balance_report(
+        scenario, args.games, args.seed, mixes=mixes, workers=workers, on_progress=on_progress
+    )
+    if progress:
+        print(file=sys.stderr)
+    print(json.dumps(report.as_dict(), indent=2) if args.json else format_balance(report))
     return 0
 
 

@@ -56,6 +56,7 @@ class GameResult:
         satisfaction: each role's satisfaction at the end.
         stress_hold: the stress test's hold rate, if the deal came into force.
         rounds: rounds played.
+        package: the deal on the table at the end (its options, in the scenario's issue order).
     """
 
     seed: int
@@ -64,6 +65,7 @@ class GameResult:
     satisfaction: dict[str, float]
     stress_hold: float | None
     rounds: int
+    package: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, state: GameState) -> GameResult:
@@ -75,6 +77,7 @@ class GameResult:
             dict(result.satisfactions),
             result.stress.hold_rate if result.stress is not None else None,
             result.rounds,
+            tuple(state.package[issue] for issue in state.scenario.issues),
         )
 
 
@@ -91,6 +94,7 @@ class SimulationReport:
         satisfaction: each role's satisfaction at the end of each game.
         stress_holds: hold rate of the stress test of each deal in force.
         rounds: rounds played in each game.
+        packages: the package of each adopted deal.
     """
 
     scenario: str
@@ -103,6 +107,7 @@ class SimulationReport:
     satisfaction: dict[str, list[float]] = field(default_factory=dict)
     stress_holds: list[float] = field(default_factory=list)
     rounds: list[int] = field(default_factory=list)
+    packages: list[tuple[str, ...]] = field(default_factory=list)
 
     def add(self, result: GameResult | GameState) -> None:
         """Count one finished game."""
@@ -112,6 +117,7 @@ class SimulationReport:
         self.outcomes[result.status] = self.outcomes.get(result.status, 0) + 1
         if result.status == Status.ADOPTED.value:
             self.credibility.append(result.credibility)
+            self.packages.append(result.package)
             if result.stress_hold is not None:
                 self.stress_holds.append(result.stress_hold)
         for role, value in result.satisfaction.items():

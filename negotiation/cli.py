@@ -306,12 +306,7 @@ def parse_seats(specs: Sequence[str], scenario: Scenario) -> dict[str, str]:
 
     seats: dict[str, str] = {}
     for spec in specs:
-        role, sep, seat = spec.partition("=")
-        if not sep:
-            raise UsageError(f"--seat {spec}: expected ROLE=human or ROLE=bot[:STRATEGY]")
-        if role not in scenario.roles:
-            known = ", ".join(scenario.roles)
-            raise UsageError(f'--seat {spec}: no role "{role}" in {scenario.id} (roles: {known})')
+        role, seat = _role_option("--seat", spec, "ROLE=human or ROLE=bot[:STRATEGY]", scenario)
         kind, _, strategy = seat.partition(":")
         if kind not in ("human", "bot") or (kind == "human" and strategy):
             raise UsageError(f"--seat {spec}: expected human or bot[:STRATEGY]")
@@ -320,6 +315,21 @@ def parse_seats(specs: Sequence[str], scenario: Scenario) -> dict[str, str]:
             raise UsageError(f'--seat {spec}: no strategy "{strategy}" (strategies: {known})')
         seats[role] = seat
     return seats
+
+
+def _role_option(flag: str, spec: str, form: str, scenario: Scenario) -> tuple[str, str]:
+    """``ROLE=VALUE`` as (role, value), the role checked against the scenario.
+
+    Raises:
+        UsageError: no ``=``, or no such role.
+    """
+    role, sep, value = spec.partition("=")
+    if not sep:
+        raise UsageError(f"{flag} {spec}: expected {form}")
+    if role not in scenario.roles:
+        known = ", ".join(scenario.roles)
+        raise UsageError(f'{flag} {spec}: no role "{role}" in {scenario.id} (roles: {known})')
+    return role, value
 
 
 def parse_teams(specs: Sequence[str], scenario: Scenario) -> dict[str, Team]:
@@ -332,12 +342,7 @@ def parse_teams(specs: Sequence[str], scenario: Scenario) -> dict[str, Team]:
 
     teams: dict[str, Team] = {}
     for spec in specs:
-        role, sep, text = spec.partition("=")
-        if not sep:
-            raise UsageError(f'--team {spec}: expected ROLE="NAME: MEMBER, MEMBER"')
-        if role not in scenario.roles:
-            known = ", ".join(scenario.roles)
-            raise UsageError(f'--team {spec}: no role "{role}" in {scenario.id} (roles: {known})')
+        role, text = _role_option("--team", spec, 'ROLE="NAME: MEMBER, MEMBER"', scenario)
         try:
             teams[role] = parse_team(text)
         except ValueError as exc:

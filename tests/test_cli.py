@@ -204,3 +204,17 @@ def test_projector_needs_a_save_to_follow(capsys, tmp_path):
     assert code == 1 and one_line(err) and "no saved game" in err
     code, _, err = run(capsys, "projector", str(tmp_path / "missing.json"))
     assert code == 1 and one_line(err)
+
+
+@pytest.mark.parametrize(
+    ("team", "words"),
+    [
+        ("x=Les Bleus", 'no role "x"'),
+        ("france", 'expected ROLE="NAME: MEMBER, MEMBER"'),
+        ("france=: Ana", "a team needs a name"),
+    ],
+)
+def test_bad_teams_are_one_line_and_exit_2(team: str, words: str, capsys) -> None:
+    assert main(["play", "--seat", "france=human", "--team", team]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1

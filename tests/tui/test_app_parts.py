@@ -100,3 +100,26 @@ def test_player_text_is_shown_as_written(text: str) -> None:
 
     for wrapped in (escape(text), f"[b]{escape(text)}[/b]", f"[$error]{escape(text)}[/]"):
         assert to_content(wrapped).plain.replace("\u200b", "") == text.replace("\u200b", "")
+
+
+async def test_the_brief_scrolls_from_the_keyboard(make_app) -> None:
+    """The private half of a brief is below the public one: the keys must reach it."""
+    from textual.containers import VerticalScroll
+
+    from negotiation.tui.screens.briefing import BriefingScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")  # New game
+        await settle(pilot)
+        await pilot.press("enter")  # Start the talks
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        scroll = app.screen.query_one("#scroll", VerticalScroll)
+        assert scroll.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert scroll.scroll_y > 0
+        await pilot.press("end")
+        await settle(pilot)
+        assert scroll.scroll_y == scroll.max_scroll_y

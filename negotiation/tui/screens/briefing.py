@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Center, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Markdown, Static
 
@@ -85,7 +85,8 @@ class BriefingScreen(Screen[None]):
     """One role's brief; Enter goes to the table."""
 
     DEFAULT_CSS = """
-    BriefingScreen Markdown { height: 1fr; padding: 0 1; }
+    BriefingScreen #scroll { height: 1fr; }
+    BriefingScreen Markdown { padding: 0 1; }
     BriefingScreen #go { dock: bottom; width: 100%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -98,12 +99,15 @@ class BriefingScreen(Screen[None]):
         self.scenario, self.view = scenario, view
 
     def compose(self) -> ComposeResult:
-        yield Markdown(brief_markdown(self.scenario, self.view), id="brief")
+        # The brief is long (the private part is below the public one): it scrolls with the
+        # arrows, Page Up/Down, Home and End.
+        with VerticalScroll(id="scroll"):
+            yield Markdown(brief_markdown(self.scenario, self.view), id="brief")
         yield Button("Go to the table (Enter)", id="go", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#brief", Markdown).focus()
+        self.query_one("#scroll", VerticalScroll).focus()
 
     def on_button_pressed(self) -> None:
         self.action_done()

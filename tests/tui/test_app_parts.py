@@ -123,3 +123,22 @@ async def test_the_brief_scrolls_from_the_keyboard(make_app) -> None:
         await pilot.press("end")
         await settle(pilot)
         assert scroll.scroll_y == scroll.max_scroll_y
+
+
+async def test_a_save_named_like_markup_is_listed_as_written(make_app, tmp_path) -> None:
+    """A player may name a game anything: the saves list shows it, it does not crash."""
+    from negotiation.engine import new_game
+    from negotiation.savefile import make_save, write_save
+    from negotiation.scenario import resolve_scenario
+
+    name = "[/b] broken [red]x"
+    state = new_game(resolve_scenario("paris-2025"), seed=1)
+    write_save(tmp_path / "saves" / "odd.json", make_save(state, {}, name=name))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, SavesScreen)
+        table = app.screen.query_one("#saves")
+        assert str(table.get_row_at(0)[0]) == name  # type: ignore[attr-defined]

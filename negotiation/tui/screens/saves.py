@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -58,13 +59,14 @@ class SavesScreen(Screen[Path | None]):
         table.clear(columns=True)
         table.add_columns("Name", "Scenario", "Saved", "Round", "Result", "Credibility")
         for entry in self.entries:
+            # Names come from players and files: shown as written, never read as markup.
             if entry.error:
-                table.add_row(entry.path.name, "—", "—", "—", "broken", "—")
+                table.add_row(Text(entry.path.name), "—", "—", "—", "broken", "—")
                 continue
             table.add_row(
-                entry.name[:30],
-                entry.scenario[:28],
-                entry.updated[:16].replace("T", " "),
+                Text(entry.name[:30]),
+                Text(entry.scenario[:28]),
+                Text(entry.updated[:16].replace("T", " ")),
                 str(entry.round),
                 entry.status.replace("_", " "),
                 f"{entry.credibility:.1f}",

@@ -354,8 +354,8 @@ def debrief_of(
             seat=seats.get(role_id, ""),
             team=teams[role_id].name if role_id in teams else "",
             members=teams[role_id].members if role_id in teams else (),
-            won=_won(spec, role_id, state.package),
-            conceded=_conceded(spec, role_id, state.package),
+            won=_won_and_conceded(spec, role_id, state.package)[0],
+            conceded=_won_and_conceded(spec, role_id, state.package)[1],
             red_lines=red_lines.get(role_id, ()),
         )
         for role_id in spec.roles
@@ -472,34 +472,27 @@ def _ranked(spec: Scenario, role: str, issue: str) -> dict[str, float] | None:
     return points if len(set(points.values())) > 1 else None
 
 
-def _won(spec: Scenario, role: str, package: Mapping[str, str]) -> tuple[str, ...]:
-    """Issues settled on the option the role rates highest."""
-    won = []
-    for issue_id, issue in spec.issues.items():
-        points = _ranked(spec, role, issue_id)
-        chosen = package.get(issue_id)
-        if points is None or chosen not in points:
-            continue
-        if points[chosen] == max(points.values()):
-            won.append(f"{issue.label}: {issue.options[chosen].label}")
-    return tuple(won)
-
-
-def _conceded(spec: Scenario, role: str, package: Mapping[str, str]) -> tuple[str, ...]:
-    """Issues settled below the role's best option, naming the best."""
-    conceded = []
+def _won_and_conceded(
+    spec: Scenario, role: str, package: Mapping[str, str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Issues settled on the option the role rates highest (won), and those settled below it,
+    naming its first choice (conceded)."""
+    won: list[str] = []
+    conceded: list[str] = []
     for issue_id, issue in spec.issues.items():
         points = _ranked(spec, role, issue_id)
         chosen = package.get(issue_id)
         if points is None or chosen not in points:
             continue
         best = max(points, key=lambda option: points[option])
-        if points[chosen] < points[best]:
+        if points[chosen] == points[best]:
+            won.append(f"{issue.label}: {issue.options[chosen].label}")
+        else:
             conceded.append(
                 f"{issue.label}: {issue.options[chosen].label} "
                 f"(its first choice: {issue.options[best].label})"
             )
-    return tuple(conceded)
+    return tuple(won), tuple(conceded)
 
 
 def _red_lines(state: GameState) -> dict[str, tuple[RedLineStanding, ...]]:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from negotiation.engine import (
     FACILITATOR,
+    Advance,
     Annotate,
     CustomInject,
     GameState,
@@ -17,6 +18,7 @@ from negotiation.engine import (
     Pass,
     RoleView,
     Undo,
+    WalkOut,
     apply,
     effective_actions,
     inject_of,
@@ -171,3 +173,15 @@ def test_saves_with_undos_and_written_events_replay(mini_rules: Ruleset, data):
     states = list(replay_states(save))
     assert states[-1].fingerprint() == state.fingerprint()
     assert states[-1].log == state.log
+
+
+def test_notes_can_be_written_after_the_game_but_nothing_else(mini_rules: Ruleset):
+    state = new_game(mini_rules, seed=5)
+    state = apply(state, WalkOut(role=state.turn or ""))
+    assert state.over
+    noted = apply(state, Annotate(role=FACILITATOR, text="They left too early"))
+    assert noted.log[-1].text == "Facilitator's note: They left too early"
+    assert game_fields(noted) == game_fields(state)
+    for action in (written(), Advance(role=FACILITATOR)):
+        with pytest.raises(IllegalAction, match="over"):
+            apply(noted, action)

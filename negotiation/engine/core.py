@@ -101,7 +101,8 @@ def legal_actions(state: GameState, role: str, *, proposals: bool = True) -> lis
     package other than the one on the table, unless ``proposals`` is false (there can be
     thousands, and each differs from a series of amendments only in taking one turn).
     The facilitator's written events and notes are free-form and are not listed. Once the
-    game is over, the facilitator may still take back the move that ended it.
+    game is over, the facilitator may still take back the move that ended it, and write notes
+    for the debrief.
     """
     return list(_iter_legal(state, role, proposals))
 
@@ -192,7 +193,9 @@ def validate(state: GameState, action: Action) -> None:
     """
     spec = state.scenario
     role = action.role
-    if state.phase is Phase.ENDED and not (role == FACILITATOR and isinstance(action, Undo)):
+    if state.phase is Phase.ENDED and not (
+        role == FACILITATOR and isinstance(action, Undo | Annotate)
+    ):
         raise IllegalAction("The game is over.")
     if state.steps >= MAX_STEPS:
         raise IllegalAction(f"The game has reached its limit of {MAX_STEPS} actions.")

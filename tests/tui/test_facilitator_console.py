@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Digits, Input, SelectionList
+from textual.widgets import Digits, Input, Select, SelectionList
 
 from negotiation.classroom import Team
 from negotiation.engine import FACILITATOR, CustomInject, RoleView, Undo, effective_actions
@@ -104,12 +104,20 @@ async def test_the_facilitator_writes_an_event_for_one_delegation(make_app, cloc
         assert app.screen is dialog
         assert "at most 10" in str(dialog.query_one("#error").render())
         dialog.query_one("#dim-resolve", Input).value = "-6"
+        dialog.query_one("#walk-points", Input).value = "4"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog  # a walk-away change needs a delegation
+        assert "whose walk-away" in str(dialog.query_one("#error").render())
+        dialog.query_one("#walk-role", Select).value = "germany"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is console
         state = session.state
         last = state.actions[-1]
         assert isinstance(last, CustomInject) and last.visible_to == ("france",)
+        assert last.walk_away == {"germany": 4.0}
+        assert state.walk_away_shift["germany"] == pytest.approx(4.0)
         assert state.scorecard().dimensions["resolve"] == pytest.approx(before - 6)
         assert "Sabotage at Odesa" in screen_text(app)
         # Saved at once, for the projector to follow.

@@ -20,7 +20,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Input, Label, RichLog, SelectionList, Static
+from textual.widgets import (
+    Digits,
+    Footer,
+    Input,
+    Label,
+    RichLog,
+    Select,
+    SelectionList,
+    Static,
+)
 
 from negotiation.classroom import RoundTimer, clock
 from negotiation.engine import (
@@ -77,11 +86,15 @@ class WriteEventDialog(Dialog):
     DEFAULT_CSS = """
     WriteEventDialog > Vertical { width: 90; }
     WriteEventDialog SelectionList { height: 8; width: 34; }
-    WriteEventDialog #effects { height: auto; }
-    WriteEventDialog #dims { width: 1fr; height: auto; }
+    WriteEventDialog #effects { height: 8; }
+    WriteEventDialog #dims { width: 1fr; height: 8; }
     WriteEventDialog .dim { height: 1; }
     WriteEventDialog .dim Label { width: 16; }
     WriteEventDialog .dim Input { width: 10; height: 1; border: none; }
+    WriteEventDialog .walk { height: auto; }
+    WriteEventDialog .walk Label { padding: 1 1 0 0; }
+    WriteEventDialog .walk Select { width: 24; }
+    WriteEventDialog .walk Input { width: 10; }
     WriteEventDialog #error { color: $error; height: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -116,6 +129,14 @@ class WriteEventDialog(Dialog):
                         with Horizontal(classes="dim"):
                             yield Label(dim.title())
                             yield Input("0", id=f"dim-{dim}", type="number", max_length=6)
+            with Horizontal(classes="walk"):
+                yield Label(f"Walk-away change (±{limits.max_walk_away:g} at most)")
+                yield Select(
+                    [(role.name, role_id) for role_id, role in spec.roles.items()],
+                    prompt="Whose…",
+                    id="walk-role",
+                )
+                yield Input("0", id="walk-points", type="number", max_length=6)
             yield Static(
                 "Tick the delegations told of it (none ticked: everyone). "
                 f"{left} written event(s) left in this game. Ctrl+S plays it, Esc cancels."
@@ -142,11 +163,29 @@ class WriteEventDialog(Dialog):
                 return
             if value:
                 effects[dim] = value
+        walk_away: dict[str, float] = {}
+        raw = self.query_one("#walk-points", Input).value.strip() or "0"
+        try:
+            points = float(raw)
+        except ValueError:
+            self.show_error(f"Walk-away: {raw!r} is not a number.")
+            return
+        whose = self.query_one("#walk-role", Select).value
+        if points and not isinstance(whose, str):
+            self.show_error("Choose whose walk-away value moves, or leave it at 0.")
+            return
+        if points and isinstance(whose, str):
+            walk_away[whose] = points
         if not title or not text:
             self.show_error("Write a headline and what happened.")
             return
         action = CustomInject(
-            role=FACILITATOR, title=title, text=text, visible_to=told, effects=effects
+            role=FACILITATOR,
+            title=title,
+            text=text,
+            visible_to=told,
+            effects=effects,
+            walk_away=walk_away,
         )
         try:
             validate(self.session.state, action)
@@ -348,7 +387,7 @@ class FacilitatorScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         state = self.session.state
-        if action in ("inject", "write", "advance", "note") and state.over:
+        if action in ("inject", "write", "advance") and state.over:
             return None
         if action == "advance" and state.phase is not Phase.DIPLOMACY:
             return None

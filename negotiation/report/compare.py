@@ -228,6 +228,11 @@ class WhyHint:
         """Credibility of the higher deal minus the lower's."""
         return self.higher_credibility - self.lower_credibility
 
+    @property
+    def moved(self) -> list[tuple[str, float]]:
+        """The dimensions that differ by a shown amount (at least 0.05 points)."""
+        return [(dim, gap) for dim, gap in self.dimensions.items() if abs(gap) >= 0.05]
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -711,7 +716,7 @@ def _md_hint(hint: WhyHint) -> list[str]:
         )
     else:
         out += ["Both settled every issue the same way.", ""]
-    moved = [f"{dim} {gap:+.1f}" for dim, gap in hint.dimensions.items() if abs(gap) >= 0.05]
+    moved = [f"{dim} {gap:+.1f}" for dim, gap in hint.moved]
     if moved:
         out += ["Dimensions, higher minus lower: " + ", ".join(moved) + ".", ""]
     for label, rules in ((hint.higher, hint.only_higher), (hint.lower, hint.only_lower)):
@@ -1254,8 +1259,7 @@ def _html_hint(h: WhyHint) -> str:
         parts.append("<p>Both settled every issue the same way.</p>")
     moved = [
         f'{esc(dim)} <span class="{"above" if gap > 0 else "below"}">{gap:+.1f}</span>'
-        for dim, gap in h.dimensions.items()
-        if abs(gap) >= 0.05
+        for dim, gap in h.moved
     ]
     if moved:
         parts.append(

@@ -621,8 +621,7 @@ def hint_lines(h: WhyHint) -> list[str]:
         lines.append("  Both settled every issue the same way.")
     moved = [
         f"{escape(dim)} [{'$success' if gap > 0 else '$error'}]{gap:+.1f}[/]"
-        for dim, gap in h.dimensions.items()
-        if abs(gap) >= 0.05
+        for dim, gap in h.moved
     ]
     if moved:
         lines.append(f"  Dimensions, {high} minus {low}: {', '.join(moved)}")

@@ -344,6 +344,7 @@ def debrief_of(
     seats = seats or {}
     teams = teams or {}
     red_lines = _red_lines(state)
+    outcomes = {r: _won_and_conceded(spec, r, state.package) for r in spec.roles}
     roles = tuple(
         RoleStanding(
             role=role_id,
@@ -354,8 +355,8 @@ def debrief_of(
             seat=seats.get(role_id, ""),
             team=teams[role_id].name if role_id in teams else "",
             members=teams[role_id].members if role_id in teams else (),
-            won=_won_and_conceded(spec, role_id, state.package)[0],
-            conceded=_won_and_conceded(spec, role_id, state.package)[1],
+            won=outcomes[role_id][0],
+            conceded=outcomes[role_id][1],
             red_lines=red_lines.get(role_id, ()),
         )
         for role_id in spec.roles

@@ -165,12 +165,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--balance",
         action="store_true",
-        help="a scenario's balance: seeded bot games of its default mix (and --mix ones) checked "
-        "against the teaching targets (agreement 20-80%%, credibility spread, no dominant "
-        "package, Nash differs from the most credible acceptable deal)",
+        help="a scenario's balance: seeded bot games of its default mix, the standard mixes "
+        "(every coalition seat one strategy) and any --mix, checked against the teaching "
+        "targets (agreement 20-80%% in the default mix; over all mixes: credibility spread, "
+        "no dominant package; Nash differs from the most credible acceptable deal)",
     )
     p.add_argument(
-        "--games", type=_positive, default=None, metavar="N", help="with --balance (default 1000)"
+        "--games",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="with --balance: games per mix (default 1000)",
+    )
+    p.add_argument(
+        "--default-only",
+        action="store_true",
+        help="with --balance: leave out the standard mixes (faster)",
     )
     p.add_argument("--seed", type=_seed, default=None, metavar="S", help="with --balance")
     p.add_argument(
@@ -511,8 +521,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from negotiation.savefile import read_save
     from negotiation.scenario import resolve_scenario
 
-    if not args.balance and (args.games or args.seed is not None or args.mix or args.workers):
-        raise UsageError("analyze: --games, --seed, --mix and --workers go with --balance")
+    if not args.balance and (
+        args.games or args.seed is not None or args.mix or args.workers or args.default_only
+    ):
+        raise UsageError(
+            "analyze: --games, --seed, --mix, --workers and --default-only go with --balance"
+        )
     if args.balance:
         if args.save:
             raise UsageError("analyze: --balance measures a scenario; give --scenario, not --save")
@@ -539,8 +553,11 @@ def _balance(args: argparse.Namespace) -> int:
     scenario = resolve_scenario(args.scenario or DEFAULT_SCENARIO)
     args.games = args.games or 1000
     args.seed = args.seed or 0
+    from negotiation.analysis.balance import standard_mixes
+
     mixes = [bot_strategies(scenario, parse_mix(m, scenario)) for m in args.mix]
-    total = args.games * (1 + len(mixes))
+    standard = [] if args.default_only else standard_mixes(scenario)
+    total = args.games * (1 + len(standard) + len(mixes))
     workers = args.workers or (min(2, os.cpu_count() or 1) if args.games >= 200 else 1)
     progress = sys.stderr.isatty() and not args.json
 
@@ -550,7 +567,13 @@ def _balance(args: argparse.Namespace) -> int:
             print(f"\r  [{bar:<30}] {done}/{total} games", end="", file=sys.stderr)
 
     report = balance_report(
-        scenario, args.games, args.seed, mixes=mixes, workers=workers, on_progress=on_progress
+        scenario,
+        args.games,
+        args.seed,
+        mixes=mixes,
+        standard=not args.default_only,
+        workers=workers,
+        on_progress=on_progress,
     )
     if progress:
         print(file=sys.stderr)

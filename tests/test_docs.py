@@ -145,10 +145,15 @@ def test_the_example_scenario_passes_validate(capsys: pytest.CaptureFixture[str]
     assert ": ok" in capsys.readouterr().out
 
 
-def test_the_example_points_an_editor_at_the_schema() -> None:
-    first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+@pytest.mark.parametrize(
+    "path",
+    [EXAMPLE, *sorted((DOCS.parent / "scenarios").glob("*.toml"))],
+    ids=lambda p: p.name,
+)
+def test_every_shipped_scenario_points_an_editor_at_the_schema(path: Path) -> None:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("#:schema ")
-    target = (EXAMPLE.parent / first.removeprefix("#:schema ").strip()).resolve()
+    target = (path.parent / first.removeprefix("#:schema ").strip()).resolve()
     assert target == SCHEMA.resolve()
 
 

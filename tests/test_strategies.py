@@ -77,13 +77,13 @@ def test_the_hardliner_concedes_later_than_the_pragmatist(paris_rules):
         rounds = []
         for seed in range(12):
             seats = {r: role.default_strategy for r, role in paris_rules.scenario.roles.items()}
-            seats["germany"] = name
+            seats["france"] = name
             game = play_game(paris_rules, seed, {r: strategy(s) for r, s in seats.items()})
             moves = [
                 e.round
                 for e in game.log
                 if e.action is not None
-                and e.action.role == "germany"
+                and e.action.role == "france"
                 and e.action.type in ("support", "call_vote")
             ]
             rounds.append(moves[0] if moves else game.max_rounds + 1)

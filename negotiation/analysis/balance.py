@@ -4,7 +4,13 @@ A scenario teaches when a deal is possible but not certain, when the deals group
 (in what they contain and in how credible they are), and when the deal everyone can live with
 best (the Nash solution) is not the deal that would deter best: that gap is the tension a
 debrief is about. :func:`balance_report` measures all four over many seeded all-bot games of
-the scenario's default strategy mix (and any other mixes asked for).
+each strategy mix: the scenario's default mix, the standard mixes (every coalition seat playing
+one strategy) and any other mixes asked for.
+
+Whether a deal is reached is judged on the default mix: that is how the scenario plays when
+nobody changes a seat. How much the deals differ is judged on the deals of every mix together,
+because a classroom holds groups that play very differently, and a scenario teaches when their
+deals differ.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ MIN_CREDIBILITY_SPREAD = 30.0
 """Points between the least and the most credible deal adopted."""
 MAX_PACKAGE_SHARE = 0.5
 """Largest share of adopted deals one package may take."""
+STANDARD_STRATEGIES = ("pragmatist", "hardliner", "reciprocator")
+"""The strategies of the standard mixes: every coalition seat plays one of them."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class MixBalance:
     top_package_share: float
     top_package: dict[str, str]
     distinct_packages: int
+    deals: tuple[tuple[float, tuple[str, ...]], ...] = field(default=(), repr=False, compare=False)
+    """(credibility, package) of every adopted deal, for the figures over all mixes."""
 
     @property
     def credibility_spread(self) -> float:
@@ -80,6 +90,7 @@ class BalanceReport:
         scenario: the scenario's id.
         title: its title.
         mixes: the figures of each strategy mix (the default mix first).
+        pooled: the figures of the deals of every mix together.
         nash: the Nash bargaining solution (issue -> option), if the ZOPA is not empty.
         most_credible: the most credible acceptable package, if any.
         checks: the four targets, for the default mix.
@@ -88,6 +99,7 @@ class BalanceReport:
     scenario: str
     title: str
     mixes: tuple[MixBalance, ...]
+    pooled: MixBalance
     nash: dict[str, str] | None
     most_credible: dict[str, str] | None
     checks: tuple[Check, ...] = field(default=())
@@ -119,6 +131,16 @@ class BalanceReport:
                 }
                 for m in self.mixes
             ],
+            "all_mixes": {
+                "games": self.pooled.games,
+                "agreement_rate": round(self.pooled.agreement_rate, 4),
+                "credibility_min": self.pooled.credibility_min,
+                "credibility_max": self.pooled.credibility_max,
+                "credibility_spread": round(self.pooled.credibility_spread, 2),
+                "top_package_share": round(self.pooled.top_package_share, 4),
+                "top_package": self.pooled.top_package,
+                "distinct_packages": self.pooled.distinct_packages,
+            },
             "nash": self.nash,
             "most_credible_acceptable": self.most_credible,
         }
@@ -146,20 +168,44 @@ def mix_balance(
         workers=workers,
         on_progress=on_progress,
     )
-    adopted = [tuple(p) for p in report.packages]
-    counts = Counter(adopted)
+    deals = tuple(zip(report.credibility, (tuple(p) for p in report.packages), strict=True))
+    return _measure(scenario, dict(strategies), report.games, report.agreement_rate, deals)
+
+
+def _measure(
+    scenario: Scenario,
+    strategies: dict[str, str],
+    games: int,
+    agreement_rate: float,
+    deals: tuple[tuple[float, tuple[str, ...]], ...],
+) -> MixBalance:
+    """The figures of a set of games from its adopted deals."""
+    counts = Counter(package for _, package in deals)
     top, top_count = counts.most_common(1)[0] if counts else ((), 0)
-    issues = list(scenario.issues)
+    credibility = [c for c, _ in deals]
     return MixBalance(
-        strategies=dict(strategies),
-        games=report.games,
-        agreement_rate=report.agreement_rate,
-        credibility_min=round(min(report.credibility), 2) if report.credibility else None,
-        credibility_max=round(max(report.credibility), 2) if report.credibility else None,
-        top_package_share=top_count / len(adopted) if adopted else 0.0,
-        top_package=dict(zip(issues, top, strict=False)),
+        strategies=strategies,
+        games=games,
+        agreement_rate=agreement_rate,
+        credibility_min=round(min(credibility), 2) if credibility else None,
+        credibility_max=round(max(credibility), 2) if credibility else None,
+        top_package_share=top_count / len(deals) if deals else 0.0,
+        top_package=dict(zip(scenario.issues, top, strict=False)),
         distinct_packages=len(counts),
+        deals=deals,
     )
+
+
+def standard_mixes(scenario: Scenario) -> list[dict[str, str]]:
+    """Every coalition seat playing one strategy (pragmatist, hardliner, reciprocator), the
+    other side keeping its default: the ways a class commonly plays a scenario."""
+    default = {r: role.default_strategy for r, role in scenario.roles.items()}
+    mixes = []
+    for name in STANDARD_STRATEGIES:
+        mix = {r: name for r, role in scenario.roles.items() if role.coalition}
+        if {**default, **mix} != default:
+            mixes.append(mix)
+    return mixes
 
 
 def balance_report(
@@ -168,18 +214,23 @@ def balance_report(
     seed: int = 0,
     *,
     mixes: Sequence[Mapping[str, str]] = (),
+    standard: bool = True,
     workers: int = 1,
     on_progress: Callable[[int], None] | None = None,
 ) -> BalanceReport:
-    """Measure a scenario's balance over ``games`` seeded games of the default mix (first)
-    and of each of ``mixes``, and check the default mix against the targets."""
+    """Measure a scenario's balance over ``games`` seeded games of each strategy mix: the
+    default mix (first), the standard mixes (unless ``standard`` is false) and ``mixes``.
+
+    Agreement is checked on the default mix; the spread of credibility and the share of the
+    most common package on the deals of all mixes together.
+    """
     from negotiation.analysis.summary import analyze_scenario
     from negotiation.rules import Ruleset
 
     default = {r: role.default_strategy for r, role in scenario.roles.items()}
     results = []
     done = 0
-    for mix in [default, *mixes]:
+    for mix in [default, *(standard_mixes(scenario) if standard else []), *mixes]:
 
         def progress(n: int, before: int = done) -> None:
             if on_progress is not None:
@@ -196,6 +247,14 @@ def balance_report(
     best = analysis["most_credible_acceptable"]
     best_package = best["package"] if best else None
     first = results[0]
+    pooled = _measure(
+        scenario,
+        {},
+        sum(m.games for m in results),
+        sum(m.agreement_rate * m.games for m in results) / max(1, sum(m.games for m in results)),
+        tuple(deal for m in results for deal in m.deals),
+    )
+    every = f"the deals of all {len(results)} mixes" if len(results) > 1 else "adopted deals"
     low, high = AGREEMENT_RANGE
     checks = (
         Check(
@@ -206,20 +265,20 @@ def balance_report(
         ),
         Check(
             "the deals reached differ in credibility",
-            first.credibility_spread >= MIN_CREDIBILITY_SPREAD,
-            f"adopted deals range over {first.credibility_spread:.1f} points"
+            pooled.credibility_spread >= MIN_CREDIBILITY_SPREAD,
+            f"{every} range over {pooled.credibility_spread:.1f} points"
             + (
-                f" ({first.credibility_min:.1f} to {first.credibility_max:.1f})"
-                if first.credibility_min is not None
+                f" ({pooled.credibility_min:.1f} to {pooled.credibility_max:.1f})"
+                if pooled.credibility_min is not None
                 else ""
             ),
             f"at least {MIN_CREDIBILITY_SPREAD:.0f} points",
         ),
         Check(
             "no single package dominates",
-            bool(first.distinct_packages) and first.top_package_share <= MAX_PACKAGE_SHARE,
-            f"the most common package is {first.top_package_share:.0%} of adopted deals "
-            f"({_packages(first.distinct_packages)})",
+            bool(pooled.distinct_packages) and pooled.top_package_share <= MAX_PACKAGE_SHARE,
+            f"the most common package is {pooled.top_package_share:.0%} of {every} "
+            f"({_packages(pooled.distinct_packages)})",
             f"at most {MAX_PACKAGE_SHARE:.0%}",
         ),
         Check(
@@ -231,7 +290,9 @@ def balance_report(
             "they differ (the tension a debrief is about)",
         ),
     )
-    return BalanceReport(scenario.id, scenario.title, tuple(results), nash, best_package, checks)
+    return BalanceReport(
+        scenario.id, scenario.title, tuple(results), pooled, nash, best_package, checks
+    )
 
 
 def format_balance(report: BalanceReport) -> str:
@@ -241,23 +302,29 @@ def format_balance(report: BalanceReport) -> str:
         mark = "PASS" if check.passed else "FAIL"
         lines.append(f"  {mark}  {check.name}: {check.figure} (target: {check.target})")
     lines.append("")
-    for mix in report.mixes:
+    for number, mix in enumerate(report.mixes):
         who = ", ".join(f"{role}={name}" for role, name in mix.strategies.items())
-        spread = (
-            f"{mix.credibility_min:.1f}-{mix.credibility_max:.1f}"
-            if mix.credibility_min is not None and mix.credibility_max is not None
-            else "no deal"
-        )
-        lines.append(f"  {who}")
-        lines.append(
-            f"    {mix.games} games: agreement {mix.agreement_rate:.0%}; credibility of deals "
-            f"{spread}; {_packages(mix.distinct_packages)}, the most common "
-            f"{mix.top_package_share:.0%}"
-        )
+        lines.append(f"  {who}" + (" (the default mix)" if number == 0 else ""))
+        lines.append(f"    {_figures(mix)}")
+    if len(report.mixes) > 1:
+        lines.append("  all mixes together")
+        lines.append(f"    {_figures(report.pooled)}")
     lines.append("")
     verdict = "balanced" if report.passed else "not balanced yet"
     lines.append(f"The scenario is {verdict} by these targets.")
     return "\n".join(lines)
+
+
+def _figures(mix: MixBalance) -> str:
+    spread = (
+        f"{mix.credibility_min:.1f}-{mix.credibility_max:.1f}"
+        if mix.credibility_min is not None and mix.credibility_max is not None
+        else "no deal"
+    )
+    return (
+        f"{mix.games} games: agreement {mix.agreement_rate:.0%}; credibility of deals {spread}; "
+        f"{_packages(mix.distinct_packages)}, the most common {mix.top_package_share:.0%}"
+    )
 
 
 def _packages(count: int) -> str:

@@ -9,11 +9,23 @@ by its satisfaction against its walk-away value, and by credibility. A delegate 
 coalition threatens when a declared red line is crossed, signals what it could accept, and
 vetoes at the Security Council when a real red line is crossed or the deal is worse for it
 than no deal. Delegates may send a short private message from a template before they move.
+
+A pledge is weighed like a conditional co-operator's contribution to a public good: by its
+cost at home, and by what it would make the guarantee worth if partners answered it in kind
+(Fischbacher, Gächter and Fehr, *Are people conditionally cooperative?*, 2001). Delegates
+satisfice: any move close to the best will do, drawn at random.
+
+No two delegations play a strategy quite alike. Each game, a delegate draws its *temperament*
+from the game seed: how high it opens, how much the coalition's credibility weighs beside its
+own satisfaction, how much it is ready to put in, and how far it trusts its partners to follow
+a pledge. The strategy sets the character, the temperament the shade: two pragmatists in two
+classrooms reach different deals.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import ClassVar
 
 from negotiation.bots.base import Strategy
@@ -36,6 +48,36 @@ from negotiation.engine import (
 )
 
 
+@dataclass(frozen=True)
+class Temperament:
+    """How one delegate plays its strategy in one game: factors on the strategy's settings.
+
+    Attributes:
+        opening: factor on the opening aspiration (a tougher or softer start).
+        team: factor on the weight of coalition credibility in amendments and votes.
+        ambition: factor on the weight of credibility when weighing a pledge: an ambitious
+            delegation puts in more to make the guarantee count.
+        trust: how many units it expects its partners to add, together, for each unit it
+            pledges (0: nobody follows; 1: they match it).
+    """
+
+    opening: float = 1.0
+    team: float = 1.0
+    ambition: float = 1.0
+    trust: float = 1.0
+
+    @classmethod
+    def draw(cls, seed: int, role: str) -> Temperament:
+        """The temperament of the delegate in seat ``role`` in the game with ``seed``."""
+        rng = random.Random(f"{seed}:{role}:temperament")
+        return cls(
+            opening=rng.uniform(0.6, 1.4),
+            team=rng.uniform(0.0, 2.5),
+            ambition=rng.uniform(0.0, 4.0),
+            trust=rng.choice((0.0, 0.25, 0.5, 0.75, 1.0)),
+        )
+
+
 class Delegate(Strategy):
     """The shared behaviour; subclasses set how the aspiration falls and what they say.
 
@@ -54,6 +96,8 @@ class Delegate(Strategy):
     pledge_weight = 1.0
     """How much coalition credibility counts beside own satisfaction when weighing pledges."""
     min_gain = 0.5
+    latitude = 3.0
+    """Points below the best move within which a delegate takes any move (it satisfices)."""
 
     # --- the decision --------------------------------------------------------------------------
 
@@ -83,17 +127,32 @@ class Delegate(Strategy):
         """Share of the opening margin given up by this point of the talks (0 to 1)."""
         return progress
 
+    def temperament(self, view: RoleView) -> Temperament:
+        """This delegate's temperament in the game being played (drawn once per game)."""
+        cache: dict[str, tuple[int, Temperament]] = self.__dict__.setdefault("_temperaments", {})
+        held = cache.get(view.role)
+        if held is None or held[0] != view.seed:
+            held = (view.seed, Temperament.draw(view.seed, view.role))
+            cache[view.role] = held
+        return held[1]
+
+    def opening_margin(self, view: RoleView) -> float:
+        """Satisfaction points above walk-away this delegate opens with, in this game."""
+        return self.opening * self.temperament(view).opening
+
     def aspiration(self, view: RoleView) -> float:
         """Satisfaction this bot holds out for now: falls to walk-away by the last round."""
         walk = view.walk_away()
-        return walk + self.opening * (1.0 - self.concession(self.progress(view)))
+        return walk + self.opening_margin(view) * (1.0 - self.concession(self.progress(view)))
 
     def message(self, view: RoleView, rng: random.Random) -> Action | None:
         """A private message to send before moving, or None."""
         return None
 
-    def utility(self, credibility: float, satisfaction: float) -> float:
-        return satisfaction + self.team_weight * credibility
+    def utility(self, view: RoleView, credibility: float, satisfaction: float) -> float:
+        """What a deal is worth to this delegate: its satisfaction, plus its share of the
+        coalition's credibility."""
+        return satisfaction + self.team_weight * self.temperament(view).team * credibility
 
     def vote(self, view: RoleView) -> Action:
         accept = view.content()
@@ -112,7 +171,7 @@ class Delegate(Strategy):
     def coalition_move(self, view: RoleView, rng: random.Random) -> Action:
         sat = view.satisfaction_value()
         card = view.scorecard()
-        here = self.utility(card.total, sat)
+        here = self.utility(view, card.total, sat)
         aspiration = self.aspiration(view)
 
         if sat < aspiration:
@@ -133,18 +192,37 @@ class Delegate(Strategy):
         return Pass(role=view.role)
 
     def best_change(self, view: RoleView, rng: random.Random, floor: float) -> Action | None:
-        """The amendment that raises this bot's utility most, if it beats ``floor``."""
+        """An amendment among those that raise this bot's utility most, if it beats ``floor``.
+
+        Delegates satisfice: any amendment within ``latitude`` points of the best will do, and
+        which one is drawn at random. Two delegations with the same interests therefore take
+        different paths to a deal, as groups in a classroom do.
+        """
         contested = self.recently_changed_by_others(view)
-        best: tuple[float, float, str, str] | None = None
-        for issue_id, option, cred, sat in view.score_amendments():
-            if issue_id in contested:
-                continue
-            key = (self.utility(cred, sat), rng.random(), issue_id, option)
-            if best is None or key[:2] > best[:2]:
-                best = key
-        if best is None or best[0] <= floor + self.min_gain:
+        candidates = [
+            (self.utility(view, cred, sat), issue_id, option)
+            for issue_id, option, cred, sat in view.score_amendments()
+            if issue_id not in contested
+        ]
+        return self._satisfice(view, rng, candidates, floor + self.min_gain, Amend)
+
+    def _satisfice(
+        self,
+        view: RoleView,
+        rng: random.Random,
+        candidates: list[tuple[float, str, str]],
+        threshold: float,
+        make: type[Amend] | type[Offer],
+    ) -> Action | None:
+        """One of the candidates (value, issue, option) above ``threshold`` and within
+        ``latitude`` of the best, drawn at random; None if none is above it."""
+        good = [c for c in candidates if c[0] > threshold]
+        if not good:
             return None
-        return Amend(role=view.role, issue=best[2], option=best[3])
+        top = max(value for value, _, _ in good)
+        pool = sorted(c for c in good if c[0] >= top - self.latitude)
+        _, issue_id, option = pool[rng.randrange(len(pool))]
+        return make(role=view.role, issue=issue_id, option=option)
 
     def recently_changed_by_others(self, view: RoleView) -> set[str]:
         """Issues another seat amended within the last circle of turns.
@@ -174,7 +252,8 @@ class Delegate(Strategy):
         for kind_id, kind in view.pledge_kinds.items():
             cap = view.capacity(kind_id)
             current = own.get(kind_id, 0)
-            for units in sorted({kind.step, cap // 2 // kind.step * kind.step, cap} - {0, current}):
+            levels = {kind.step, cap} | {cap * q // 4 // kind.step * kind.step for q in (1, 2, 3)}
+            for units in sorted(levels - {0, current}):
                 if 0 < units <= cap:
                     moves.append((kind_id, units))
                     options.append({**own, kind_id: units})
@@ -185,11 +264,16 @@ class Delegate(Strategy):
             return None
         best: tuple[float, tuple[str, int]] | None = None
         card = view.scorecard()
-        base = view.satisfaction_value() + self.pledge_weight * card.total
-        for move, (cred, sat) in zip(moves, view.score_own_pledges(options), strict=True):
+        temperament = self.temperament(view)
+        weight = self.pledge_weight * temperament.ambition
+        base = view.satisfaction_value() + weight * card.total
+        for move, (_cred, sat, matched) in zip(
+            moves, view.score_pledge_options(options, temperament.trust), strict=True
+        ):
             # What a delegation puts in, it weighs against the whole force's credibility: a
-            # contribution is judged by what it makes the guarantee worth, not only its cost.
-            value = sat + self.pledge_weight * cred - base + here
+            # contribution is judged by what it would make the guarantee worth if partners
+            # answered in kind, not only by its cost at home.
+            value = sat + weight * matched - base + here
             if value > here + self.min_gain and (best is None or value > best[0]):
                 best = (value, move)
         if best is None:
@@ -229,13 +313,9 @@ class Delegate(Strategy):
         return Pass(role=view.role)
 
     def best_offer(self, view: RoleView, rng: random.Random) -> Action | None:
-        """The single change that would help this bot most, to signal as an offer."""
+        """A change that would help this bot most, to signal as an offer."""
         here = view.satisfaction_value()
-        best: tuple[float, float, str, str] | None = None
-        for issue_id, option, _cred, sat in view.score_amendments():
-            key = (sat, rng.random(), issue_id, option)
-            if sat > here + self.min_gain and (best is None or key[:2] > best[:2]):
-                best = key
-        if best is None:
-            return None
-        return Offer(role=view.role, issue=best[2], option=best[3])
+        candidates = [
+            (sat, issue_id, option) for issue_id, option, _c, sat in view.score_amendments()
+        ]
+        return self._satisfice(view, rng, candidates, here + self.min_gain, Offer)

@@ -187,7 +187,9 @@ class Reciprocator(Delegate):
         gains, losses, _, _ = self.received(view)
         base = super().aspiration(view)
         walk = view.walk_away()
-        return min(walk + self.opening, max(walk, base - self.mirror * (gains - losses)))
+        return min(
+            walk + self.opening_margin(view), max(walk, base - self.mirror * (gains - losses))
+        )
 
     def message(self, view: RoleView, rng: random.Random) -> Action | None:
         gains, losses, helper, issue = self.received(view)

@@ -17,6 +17,10 @@ from negotiation.engine.state import GameState, LogEntry, Phase, Status, StressR
 from negotiation.rules import RedLineCheck, Satisfaction, ScoreCard
 from negotiation.scenario.model import Issue, PledgeKind, Role
 
+MATCHING_PARTNERS = "(partners matching)"
+"""Stands in the pledges for a seat's partners answering its pledge in kind; no role id can
+be spelt like it."""
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -277,6 +281,44 @@ class RoleView:
         were each of ``options`` instead, scored together."""
         state = self._state
         variants = [{**state.pledges, self.role: dict(own)} for own in options]
+        return self._score_pledge_variants("own", options, variants)
+
+    def score_pledge_options(
+        self, options: Sequence[Mapping[str, int]], match: float = 1.0
+    ) -> list[tuple[float, float, float]]:
+        """For each of ``options`` as this seat's pledges: (credibility, own satisfaction,
+        credibility if its partners, together, answered the change with ``match`` units for
+        each of its own).
+
+        A delegation weighing a contribution asks what it would make the guarantee worth if
+        others answered in kind, as conditional co-operators do in public-goods games; how
+        much it expects them to answer is its own guess. Only public figures go in: the
+        pledges on the table and this seat's own.
+        """
+        state = self._state
+        own_now = state.pledges.get(self.role, {})
+        variants = [{**state.pledges, self.role: dict(own)} for own in options]
+        for own in options:
+            answer = {
+                kind: round(match * (own.get(kind, 0) - own_now.get(kind, 0)))
+                for kind in {*own, *own_now}
+                if own.get(kind, 0) != own_now.get(kind, 0)
+            }
+            variants.append({**state.pledges, self.role: dict(own), MATCHING_PARTNERS: answer})
+        scored = self._score_pledge_variants(f"options, matched x{match}", options, variants)
+        count = len(options)
+        return [
+            (cred, sat, matched)
+            for (cred, sat), (matched, _) in zip(scored[:count], scored[count:], strict=True)
+        ]
+
+    def _score_pledge_variants(
+        self,
+        label: str,
+        options: Sequence[Mapping[str, int]],
+        variants: list[dict[str, dict[str, int]]],
+    ) -> list[tuple[float, float]]:
+        state = self._state
         if state.rules.table is None:
             return [self.score_deal(state.package, v) for v in variants]
         from negotiation.rules.batch import score_pledge_variants
@@ -284,7 +326,7 @@ class RoleView:
 
         situation = state.situation()
         key = (
-            "pledge variants",
+            f"pledge variants: {label}",
             tuple(state.package.values()),
             pledges_key(state.pledges),
             situation.key,

@@ -8,7 +8,7 @@ with :meth:`Ruleset.credibility` and :meth:`Ruleset.satisfaction` (a test checks
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,10 @@ class _Compiled:
     red_lines: tuple[tuple[VectorFn, int, float], ...]
     base: np.ndarray
     weights: np.ndarray
+    effects: np.ndarray
+    """(rules × dimensions): the effects of ``rules``, one row each."""
+    gains: np.ndarray
+    """(rules × roles): the satisfaction each of ``rules`` gives each role."""
 
 
 def _compiled(rules: Ruleset) -> _Compiled:
@@ -79,6 +83,10 @@ def _compiled(rules: Ruleset) -> _Compiled:
         lines,
         np.array([rules.base[d] for d in DIMENSIONS]),
         np.array([rules.weights[d] for d in DIMENSIONS]),
+        np.array([effect for _, effect, _ in dynamic]).reshape(len(dynamic), len(DIMENSIONS)),
+        np.array(
+            [gain if gain is not None else np.zeros(len(table.roles)) for _, _, gain in dynamic]
+        ).reshape(len(dynamic), len(table.roles)),
     )
     rules.derived["batch"] = compiled
     return compiled
@@ -149,6 +157,9 @@ def score_packages(
     return PackageScores(dims, credibility, satisfaction, walk_away)
 
 
+_NONE: Mapping[str, int] = {}
+
+
 class _VariantContext:
     """Answers expressions for one package under several sets of pledges at once: pledge
     functions return an array (one value per set), everything else a single value."""
@@ -160,28 +171,57 @@ class _VariantContext:
         self.round = situation.round
         self.vetoed = situation.vetoed
         self.adopted = situation.adopted
+        self._count = len(variants)
+        # The variants usually differ in one or two seats' pledges only: the others are summed
+        # once, and only the seats that vary are read per variant.
+        first = variants[0] if variants else {}
+        seats = {seat for v in variants for seat in v}
+        self._varying = sorted(
+            seat for seat in seats if any(v.get(seat) != first.get(seat) for v in variants)
+        )
+        self._fixed = {seat: first.get(seat, {}) for seat in seats if seat not in self._varying}
+        self._kind_index = {kind: n for n, kind in enumerate(rules.scenario.pledge_kinds)}
+        self._matrices: dict[str, np.ndarray] = {}
         self._pledged: dict[tuple[str, str | None], np.ndarray] = {}
+
+    def _column(self, seat: str, kind: str) -> np.ndarray:
+        """Units of ``kind`` pledged by a varying seat, one value per variant."""
+        matrix = self._matrices.get(seat)
+        if matrix is None:
+            # One pass over the variants fills every kind's column of this seat at once.
+            index = self._kind_index
+            rows = [[0.0] * len(index) for _ in range(self._count)]
+            for row, variant in zip(rows, self._variants, strict=True):
+                for pledged_kind, units in variant.get(seat, _NONE).items():
+                    row[index[pledged_kind]] = float(units)
+            matrix = self._matrices[seat] = np.array(rows).reshape(self._count, len(index))
+        return matrix[:, self._kind_index[kind]]
 
     def option(self, issue: str) -> str:  # pragma: no cover - vector functions read codes
         raise NotImplementedError
 
     def pledged(self, kind: str, by: str | None) -> np.ndarray:
         known = self._pledged.get((kind, by))
-        if known is not None:
-            return known
+        if known is None:
+            known = self._pledged[(kind, by)] = self._sum(kind, by)
+        return known
+
+    def _sum(self, kind: str, by: str | None) -> np.ndarray:
         if by is not None:
-            value = np.array([float(v.get(by, {}).get(kind, 0)) for v in self._variants])
-        else:
-            value = np.array(
-                [float(sum(own.get(kind, 0) for own in v.values())) for v in self._variants]
-            )
-        self._pledged[(kind, by)] = value
-        return value
+            if by in self._fixed:
+                return np.full(self._count, float(self._fixed[by].get(kind, 0)))
+            return self._column(by, kind) if by in self._varying else np.zeros(self._count)
+        total = np.full(self._count, float(sum(own.get(kind, 0) for own in self._fixed.values())))
+        for seat in self._varying:
+            total = total + self._column(seat, kind)
+        return total
 
     def pledgers(self, kind: str) -> np.ndarray:
-        return np.array(
-            [float(sum(1 for own in v.values() if own.get(kind, 0) > 0)) for v in self._variants]
-        )
+        fixed = sum(1 for own in self._fixed.values() if own.get(kind, 0) > 0)
+        count = np.full(self._count, float(fixed))
+        for seat in self._varying:
+            count = count + (self._column(seat, kind) > 0)
+        return count
 
     def event(self, inject: str) -> bool:
         return inject in self._situation.events
@@ -218,24 +258,23 @@ def score_pledge_variants(
     scenario = rules.scenario
     number = table.index(package)  # type: ignore[arg-type]
     count = len(variants)
-    codes = np.repeat(table.codes[number : number + 1], count, axis=0)
+    # One row of codes: what reads only the package is worked out once and broadcast against
+    # what reads the pledges, which varies from one variant to the next.
+    codes = table.codes[number : number + 1]
     ctx = _VariantContext(rules, variants, situation)
-    dims = np.repeat((table.static_effect[number] + compiled.base)[None, :], count, axis=0)
     column = table.roles.index(role)
-    bonus = np.full(count, table.static_bonus[number, column])
-    for fn, effect, gain in compiled.rules:
-        mask = as_mask(fn(codes, ctx), count)
-        if mask.any():
-            dims += mask[:, None] * effect
-            if gain is not None:
-                bonus += mask * gain[column]
+    masks = np.empty((count, len(compiled.rules)), dtype=bool)
+    for n, (fn, _effect, _gain) in enumerate(compiled.rules):
+        masks[:, n] = as_mask(fn(codes, ctx), count)
+    dims = table.static_effect[number] + compiled.base + masks @ compiled.effects
+    bonus = table.static_bonus[number, column] + masks @ compiled.gains[:, column]
     shift = np.array([situation.dimension_shift.get(d, 0.0) for d in DIMENSIONS])
     dims = np.clip(dims + shift, 0.0, 100.0)
     credibility = weighted_geometric_mean(dims, compiled.weights)
     penalty = np.full(count, table.static_penalty[number, column])
     for fn, line_column, points in compiled.red_lines:
         if line_column == column:
-            penalty += np.where(as_mask(fn(codes, ctx), count), points, 0.0)
+            penalty = penalty + np.where(as_mask(fn(codes, ctx), count), points, 0.0)
     spec = scenario.roles[role]
     costs = np.array(
         [

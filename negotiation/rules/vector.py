@@ -140,13 +140,32 @@ class VectorCompiler:
                 return lambda codes, ctx: value_fn(codes, ctx) == code
             return lambda codes, ctx: value_fn(codes, ctx) != code
         if op == "and":
-            return lambda codes, ctx: np.logical_and(left(codes, ctx), right(codes, ctx))
+            return lambda codes, ctx: _and(left(codes, ctx), right, codes, ctx)
         if op == "or":
-            return lambda codes, ctx: np.logical_or(left(codes, ctx), right(codes, ctx))
+            return lambda codes, ctx: _or(left(codes, ctx), right, codes, ctx)
         if op == "/":
             return lambda codes, ctx: _divide(left(codes, ctx), right(codes, ctx))
         operation = _OPS[op]
         return lambda codes, ctx: operation(left(codes, ctx), right(codes, ctx))
+
+
+def _and(left: Any, right: VectorFn, codes: np.ndarray, ctx: Any) -> Any:
+    """``left and right``, reading ``right`` only where it can change the result: most rules
+    start with a condition on the pledges or events that is one value for every package."""
+    if np.ndim(left) == 0:
+        return np.logical_and(True, right(codes, ctx)) if left else False
+    if not left.any():
+        return left
+    return np.logical_and(left, right(codes, ctx))
+
+
+def _or(left: Any, right: VectorFn, codes: np.ndarray, ctx: Any) -> Any:
+    """``left or right``, reading ``right`` only where it can change the result."""
+    if np.ndim(left) == 0:
+        return True if left else np.logical_or(False, right(codes, ctx))
+    if left.all():
+        return left
+    return np.logical_or(left, right(codes, ctx))
 
 
 def _member(values: Any, wanted: list[Any]) -> Any:

@@ -1,9 +1,12 @@
 """Scoring many packages at once under one set of pledges and one situation.
 
 Used by the analysis (every package) and by bots (the handful of packages one amendment away
-from the table). Rules that read only the package come from the per-package tables; the
-others are evaluated once over the array of packages. The result equals scoring each package
-with :meth:`Ruleset.credibility` and :meth:`Ruleset.satisfaction` (a test checks).
+from the table). Rules that read only the package come from the per-package tables. Most other
+rules are a chain of ``and`` whose terms each read either only the package or nothing of it
+(``pledged("troops") >= 10 and posture in ["rear_hubs", "forward"]``): their package terms are
+worked out once for every package, and a call only asks the other terms, one value each, and
+multiplies. The rest are evaluated over the array of packages. The result equals scoring each
+package with :meth:`Ruleset.credibility` and :meth:`Ruleset.satisfaction` (a test checks).
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negotiation.rules.vector import VectorFn, as_mask
+from negotiation.rules.vector import (
+    VectorFn,
+    as_mask,
+    conjuncts,
+    reads_no_issue,
+    reads_only_package,
+)
 from negotiation.scenario.expr import parse
 from negotiation.scenario.model import DIMENSIONS
 
@@ -41,14 +50,33 @@ class PackageScores:
 
 @dataclass(frozen=True)
 class _Compiled:
+    """The rules the tables do not cover, ready for scoring many packages.
+
+    Attributes:
+        rules: rules evaluated over arrays of packages: (function, effect, satisfaction gain).
+        effects: (rules × dimensions) the effects of ``rules``, one row each.
+        gains: (rules × roles) the satisfaction each of ``rules`` gives each role.
+        split_terms: for each split rule, the functions of its terms that read no issue.
+        split_whole: for each split rule, the function of its whole condition.
+        split_masks: (packages × split rules) whether each split rule's package terms hold.
+        split_effects: (split rules × dimensions) their effects.
+        split_gains: (split rules × roles) their satisfaction gains.
+        red_lines: real red lines the tables do not cover: (function, role column, penalty).
+        base: the base value of each dimension.
+        weights: the weight of each dimension.
+    """
+
     rules: tuple[tuple[VectorFn, np.ndarray, np.ndarray | None], ...]
+    effects: np.ndarray
+    gains: np.ndarray
+    split_terms: tuple[tuple[VectorFn, ...], ...]
+    split_whole: tuple[VectorFn, ...]
+    split_masks: np.ndarray
+    split_effects: np.ndarray
+    split_gains: np.ndarray
     red_lines: tuple[tuple[VectorFn, int, float], ...]
     base: np.ndarray
     weights: np.ndarray
-    effects: np.ndarray
-    """(rules × dimensions): the effects of ``rules``, one row each."""
-    gains: np.ndarray
-    """(rules × roles): the satisfaction each of ``rules`` gives each role."""
 
 
 def _compiled(rules: Ruleset) -> _Compiled:
@@ -61,17 +89,26 @@ def _compiled(rules: Ruleset) -> _Compiled:
     scenario = rules.scenario
     compiler = table.compiler()
     static = set(table.static_rules)
-    dynamic = []
+    roles = len(table.roles)
+    dynamic: list[tuple[VectorFn, np.ndarray, np.ndarray | None]] = []
+    split: list[tuple[tuple[VectorFn, ...], np.ndarray, np.ndarray, np.ndarray, VectorFn]] = []
     for index, rule in enumerate(scenario.rules):
         if index in static:
             continue
         effect = np.array([rule.effect.get(d, 0.0) for d in DIMENSIONS])  # type: ignore[call-overload]
-        bonus = (
-            np.array([rule.satisfaction.get(r, 0.0) for r in table.roles])
-            if rule.satisfaction
-            else None
-        )
-        dynamic.append((compiler.compile(parse(rule.when)), effect, bonus))
+        gain = np.array([rule.satisfaction.get(r, 0.0) for r in table.roles])
+        node = parse(rule.when)
+        terms = conjuncts(node)
+        on_package = [t for t in terms if reads_only_package(t, scenario.issues)]
+        off_package = [t for t in terms if t not in on_package]
+        if all(reads_no_issue(t, scenario.issues) for t in off_package):
+            mask = np.ones(table.size, dtype=bool)
+            for term in on_package:
+                mask &= as_mask(compiler.compile(term)(table.codes, None), table.size)
+            terms_fns = tuple(compiler.compile(t) for t in off_package)
+            split.append((terms_fns, mask, effect, gain, compiler.compile(node)))
+        else:
+            dynamic.append((compiler.compile(node), effect, gain if rule.satisfaction else None))
     static_lines = set(table.static_red_lines)
     lines = tuple(
         (compiler.compile(parse(line.when.source)), table.roles.index(line.role), line.penalty)
@@ -79,14 +116,21 @@ def _compiled(rules: Ruleset) -> _Compiled:
         if not line.bluff and index not in static_lines
     )
     compiled = _Compiled(
-        tuple(dynamic),
-        lines,
-        np.array([rules.base[d] for d in DIMENSIONS]),
-        np.array([rules.weights[d] for d in DIMENSIONS]),
-        np.array([effect for _, effect, _ in dynamic]).reshape(len(dynamic), len(DIMENSIONS)),
-        np.array(
-            [gain if gain is not None else np.zeros(len(table.roles)) for _, _, gain in dynamic]
-        ).reshape(len(dynamic), len(table.roles)),
+        rules=tuple(dynamic),
+        effects=np.array([e for _, e, _ in dynamic]).reshape(len(dynamic), len(DIMENSIONS)),
+        gains=np.array([g if g is not None else np.zeros(roles) for _, _, g in dynamic]).reshape(
+            len(dynamic), roles
+        ),
+        split_terms=tuple(terms for terms, _, _, _, _ in split),
+        split_whole=tuple(whole for _, _, _, _, whole in split),
+        split_masks=np.array([m for _, m, _, _, _ in split], dtype=bool).T.reshape(
+            table.size, len(split)
+        ),
+        split_effects=np.array([e for _, _, e, _, _ in split]).reshape(len(split), len(DIMENSIONS)),
+        split_gains=np.array([g for _, _, _, g, _ in split]).reshape(len(split), roles),
+        red_lines=lines,
+        base=np.array([rules.base[d] for d in DIMENSIONS]),
+        weights=np.array([rules.weights[d] for d in DIMENSIONS]),
     )
     rules.derived["batch"] = compiled
     return compiled
@@ -113,8 +157,14 @@ def score_packages(
     count = len(codes)
     ctx = rules.context(table.package(0), pledges, situation)  # reads no issue below
 
-    dims = table.static_effect[rows] + compiled.base
-    bonus = table.static_bonus[rows].copy()
+    # Split rules: the terms that read no issue are one value each for all the packages.
+    one = codes[:1]
+    holds = np.array(
+        [all(bool(term(one, ctx)) for term in terms) for terms in compiled.split_terms], dtype=bool
+    )
+    fired = compiled.split_masks[rows] & holds
+    dims = table.static_effect[rows] + compiled.base + fired @ compiled.split_effects
+    bonus = table.static_bonus[rows] + fired @ compiled.split_gains
     for fn, effect, gain in compiled.rules:
         value = fn(codes, ctx)
         if np.ndim(value) == 0:
@@ -263,11 +313,25 @@ def score_pledge_variants(
     codes = table.codes[number : number + 1]
     ctx = _VariantContext(rules, variants, situation)
     column = table.roles.index(role)
+    # Whole conditions over one row of codes: ``and`` skips the terms on the pledges when the
+    # package terms already fail.
+    holds = np.empty((count, len(compiled.split_whole)), dtype=bool)
+    for n, whole in enumerate(compiled.split_whole):
+        holds[:, n] = as_mask(whole(codes, ctx), count)
     masks = np.empty((count, len(compiled.rules)), dtype=bool)
     for n, (fn, _effect, _gain) in enumerate(compiled.rules):
         masks[:, n] = as_mask(fn(codes, ctx), count)
-    dims = table.static_effect[number] + compiled.base + masks @ compiled.effects
-    bonus = table.static_bonus[number, column] + masks @ compiled.gains[:, column]
+    dims = (
+        table.static_effect[number]
+        + compiled.base
+        + holds @ compiled.split_effects
+        + masks @ compiled.effects
+    )
+    bonus = (
+        table.static_bonus[number, column]
+        + holds @ compiled.split_gains[:, column]
+        + masks @ compiled.gains[:, column]
+    )
     shift = np.array([situation.dimension_shift.get(d, 0.0) for d in DIMENSIONS])
     dims = np.clip(dims + shift, 0.0, 100.0)
     credibility = weighted_geometric_mean(dims, compiled.weights)

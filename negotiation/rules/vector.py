@@ -53,6 +53,28 @@ def reads_only_package(node: Node, issues: Mapping[str, object]) -> bool:
     return False  # pragma: no cover
 
 
+def reads_no_issue(node: Node, issues: Mapping[str, object]) -> bool:
+    """True if an expression reads no issue of the package (only pledges, events, votes)."""
+    if isinstance(node, Name):
+        return node.name not in issues
+    if isinstance(node, ListNode):
+        return all(reads_no_issue(item, issues) for item in node.items)
+    if isinstance(node, Unary):
+        return reads_no_issue(node.operand, issues)
+    if isinstance(node, Binary):
+        return reads_no_issue(node.left, issues) and reads_no_issue(node.right, issues)
+    if isinstance(node, Call):
+        return all(reads_no_issue(arg, issues) for arg in node.args)
+    return True  # literals
+
+
+def conjuncts(node: Node) -> list[Node]:
+    """The terms of a top-level chain of ``and`` (the node itself if it is not one)."""
+    if isinstance(node, Binary) and node.op == "and":
+        return conjuncts(node.left) + conjuncts(node.right)
+    return [node]
+
+
 class VectorCompiler:
     """Turns a checked syntax tree into a function over arrays of packages.
 

@@ -316,7 +316,7 @@ def test_html_names_the_teams_and_marks_the_facilitators_notes(class_game: SaveF
 
 def test_html_keeps_the_words_of_sources_without_their_links(paris_game: SaveFile) -> None:
     d = build_debrief(paris_game)
-    linked = [rule for rule in d.scorecard.fired if "://" in rule.source]
+    linked = [rule for rule in d.scorecard.moving if "://" in rule.source]
     page = to_html(d)
     check_page(page)
     for rule in linked:

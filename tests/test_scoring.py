@@ -235,3 +235,20 @@ def test_scores_are_the_same_to_the_last_bit_with_or_without_tables(paris: Any, 
         assert with_tables.satisfaction(role, package, pledges, fast, situation) == (
             without.satisfaction_detail(role, package, pledges, slow, situation).value
         )
+
+
+def test_a_rule_that_only_moves_satisfaction_is_explained_there_not_on_the_card(paris_rules):
+    """france_leads gives France credit at home for its own troops and moves no dimension."""
+    from negotiation.rules.scoring import Situation
+
+    package = dict(paris_rules.scenario.opening)
+    pledges = {"france": {"troops": 6}}
+    card = paris_rules.credibility(package, pledges)
+    assert "france_leads" in {rule.id for rule in card.fired}
+    assert "france_leads" not in {rule.id for rule in card.moving}
+    assert all(rule.effect for rule in card.moving)
+    assert {r.id for r in card.fired} - {r.id for r in card.moving} == {"france_leads"}
+    detail = paris_rules.satisfaction_detail("france", package, pledges, card, Situation())
+    assert ("rule: france_leads", 4.0) in detail.parts
+    without = paris_rules.credibility(package, {"france": {"troops": 4}})
+    assert "france_leads" not in {rule.id for rule in without.fired}

@@ -96,7 +96,7 @@ class GroupLine:
         stress_hold_rate: the share of simulated futures in which deterrence held, if the
             deal came into force.
         in_zopa: True if the deal leaves every signatory above its walk-away value.
-        fired: ids of the rules that held for the deal.
+        fired: ids of the rules that held for the deal and moved its credibility.
         events: titles of the events that struck.
     """
 
@@ -427,7 +427,7 @@ def _group_line(game: GroupGame) -> GroupLine:
         roles=d.roles,
         stress_hold_rate=d.stress.hold_rate if d.stress is not None else None,
         in_zopa=d.analysis.in_zopa,
-        fired=tuple(rule.id for rule in d.scorecard.fired),
+        fired=tuple(rule.id for rule in d.scorecard.moving),
         events=d.events,
     )
 
@@ -480,8 +480,8 @@ def _why(games: Sequence[GroupGame]) -> tuple[WhyHint, ...]:
 def _hint(high: GroupGame, low: GroupGame) -> WhyHint:
     hd, ld = high.debrief, low.debrief
     high_line, low_line = _group_line(high), _group_line(low)
-    high_rules = {rule.id: rule for rule in hd.scorecard.fired}
-    low_rules = {rule.id: rule for rule in ld.scorecard.fired}
+    high_rules = {rule.id: rule for rule in hd.scorecard.moving}
+    low_rules = {rule.id: rule for rule in ld.scorecard.moving}
     gaps = {
         dim: hd.scorecard.dimensions[dim] - ld.scorecard.dimensions.get(dim, 0.0)
         for dim in hd.scorecard.dimensions

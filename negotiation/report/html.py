@@ -505,14 +505,14 @@ def _credibility_section(d: Debrief) -> str:
         + (f" ({esc(weakest)})" if weakest else "")
         + " pulls it down most.</figcaption></figure>"
     )
-    if card.fired:
+    if card.moving:
         fired = _table(
             [("Rule", ""), ("Effect", ""), ("Because", ""), ("Source", "")],
             (
                 f'<tr><td class="id">{esc(rule.id)}</td><td>{_effect(rule.effect) or "—"}'
                 f"</td><td>{esc(rule.because)}</td>"
                 f'<td class="src">{esc(source_words(rule.source)) or "—"}</td></tr>'
-                for rule in card.fired
+                for rule in card.moving
             ),
         )
     else:

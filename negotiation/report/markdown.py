@@ -122,7 +122,7 @@ def to_markdown(d: Debrief) -> str:
     )
     add("### Rules that fired")
     add("")
-    if d.scorecard.fired:
+    if d.scorecard.moving:
         out += _table(
             ["Rule", "Effect", "Because", "Source"],
             (
@@ -132,7 +132,7 @@ def to_markdown(d: Debrief) -> str:
                     md_text(rule.because),
                     md_text(rule.source) or "—",
                 ]
-                for rule in d.scorecard.fired
+                for rule in d.scorecard.moving
             ),
         )
     else:

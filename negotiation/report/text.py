@@ -85,9 +85,9 @@ def format_state(state: GameState, *, log: bool = True) -> str:
     for dim, value in card.dimensions.items():
         bar = "█" * round(value / 5)
         lines.append(f"  {dim:<15}{value:6.1f}  {bar}")
-    if card.fired:
+    if card.moving:
         lines.append("Rules that fired")
-        for fired in card.fired:
+        for fired in card.moving:
             effect = ", ".join(f"{d} {p:+g}" for d, p in fired.effect.items())
             lines.append(f"  {fired.id} ({effect}): {fired.because}")
     lines.append("")

@@ -122,6 +122,13 @@ class ScoreCard:
     dimensions: Mapping[str, float]
     fired: tuple[FiredRule, ...]
 
+    @property
+    def moving(self) -> tuple[FiredRule, ...]:
+        """The fired rules that move credibility: what a card lists. A rule that only moves a
+        delegation's satisfaction (its credit at home for its own pledge) is explained in that
+        delegation's satisfaction instead."""
+        return tuple(rule for rule in self.fired if rule.effect)
+
     def explain(self, dimension: str) -> list[tuple[str, float, str]]:
         """(rule id, points, because) for every rule that moved one dimension."""
         return [

@@ -163,10 +163,10 @@ class ReplayScreen(Screen[None]):
 
     def rules_text(self) -> str:
         card = self.state.scorecard()
-        if not card.fired:
+        if not card.moving:
             return "No rule fires for this deal."
         lines = []
-        for fired in card.fired:
+        for fired in card.moving:
             effect = ", ".join(f"{d} {p:+g}" for d, p in fired.effect.items())
             lines.append(f"[b]{escape(fired.id)}[/b] ({escape(effect)})\n  {escape(fired.because)}")
         return "\n".join(lines)

@@ -308,10 +308,10 @@ class TableScreen(Screen[None]):
 
     def rules_text(self, view: RoleView) -> str:
         card = view.scorecard()
-        if not card.fired:
+        if not card.moving:
             return "No rule fires for this deal: every dimension sits at its base value."
         lines = []
-        for rule in card.fired:
+        for rule in card.moving:
             effect = ", ".join(f"{d} {p:+g}" for d, p in rule.effect.items())
             lines.append(f"[b]{escape(rule.id)}[/b] ({escape(effect)})")
             lines.append(f"  {escape(rule.because)}")

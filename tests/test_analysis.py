@@ -174,6 +174,9 @@ def test_scoring_pledge_variants_together_equals_one_by_one(case, data):
     ]
     for role in rules.scenario.roles:
         creds, sats = score_pledge_variants(rules, package, variants, situation, role)
+        # Naming the seats that vary gives the same scores as finding them.
+        named = score_pledge_variants(rules, package, variants, situation, role, ("a", "b"))
+        assert named == (creds, sats)
         for variant, cred, sat in zip(variants, creds, sats, strict=True):
             card = rules.credibility_reference(package, variant, situation)
             assert math.isclose(cred, card.total, abs_tol=1e-9)

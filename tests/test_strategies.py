@@ -162,3 +162,66 @@ def test_the_reciprocators_running_tally_equals_reading_the_whole_log(paris_rule
             assert isinstance(bot, Reciprocator)
             assert bot.received(view) == Reciprocator().received(view)
             state = apply(state, bot_move(state, bot))
+
+
+# --- temperament, satisficing and conditional co-operation --------------------------------------
+
+
+def test_a_temperament_is_drawn_once_per_game_and_seat() -> None:
+    from negotiation.bots.delegate import Temperament
+
+    assert Temperament.draw(3, "france") == Temperament.draw(3, "france")
+    drawn = {Temperament.draw(seed, "france") for seed in range(40)}
+    assert len(drawn) == 40  # every game its own shade
+    assert Temperament.draw(3, "france") != Temperament.draw(3, "uk")
+    for t in drawn:
+        assert 0.6 <= t.opening <= 1.4 and 0 <= t.team <= 2.5 and 0 <= t.ambition <= 4
+        assert t.trust in (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def test_the_temperament_shades_the_aspiration(paris_rules) -> None:
+    """Two games, one strategy: the opening aspiration follows the game's temperament."""
+    bot = Pragmatist()
+    margins = {}
+    for seed in (1, 2):
+        view = RoleView(new_game(paris_rules, seed=seed), "germany")
+        margins[seed] = bot.aspiration(view) - view.walk_away()
+        assert margins[seed] == pytest.approx(bot.opening * bot.temperament(view).opening)
+    assert margins[1] != margins[2]
+
+
+def test_a_delegate_satisfices_within_its_latitude(paris_rules) -> None:
+    bot = Pragmatist()
+    view = RoleView(new_game(paris_rules, seed=4), "france")
+    candidates = [(10.0, "mandate", "eu"), (8.5, "roe", "robust"), (6.0, "duration", "five_years")]
+    picked = {
+        bot._satisfice(view, random.Random(n), candidates, 0.0, Amend)  # type: ignore[union-attr]
+        for n in range(60)
+    }
+    chosen = {(a.issue, a.option) for a in picked if isinstance(a, Amend)}
+    # Within 3 points of the best, both; the one 4 points below, never.
+    assert chosen == {("mandate", "eu"), ("roe", "robust")}
+    assert bot._satisfice(view, random.Random(0), candidates, 10.0, Amend) is None
+
+
+def test_matched_pledges_score_as_if_partners_answered_in_kind(paris_rules) -> None:
+    """Credibility if partners matched a pledge is the credibility of the deal with that much
+    more pledged by others; with no match it is the deal's own credibility."""
+    from negotiation.engine.view import MATCHING_PARTNERS
+
+    state = new_game(paris_rules, seed=0)
+    view = RoleView(state, "uk")
+    options = [{"troops": 5}, {"troops": 10}, {"money": 2}]
+    alone = view.score_pledge_options(options, 0.0)
+    matched = view.score_pledge_options(options, 1.0)
+    for own, (cred, sat, same), (cred_m, sat_m, answered) in zip(
+        options, alone, matched, strict=True
+    ):
+        assert (cred, sat) == (cred_m, sat_m)  # the deal itself does not change
+        assert same == pytest.approx(cred)
+        partners = {**state.pledges, "uk": own, MATCHING_PARTNERS: dict(own)}
+        expected = paris_rules.credibility(state.package, partners, state.situation()).total
+        assert answered == pytest.approx(expected)
+    # Ten thousand British troops answered by ten thousand more cross thresholds that five
+    # thousand alone does not: the matched value is what makes a delegation pledge.
+    assert matched[1][2] > alone[1][2]

@@ -337,7 +337,12 @@ class RoleView:
         if isinstance(memo, tuple):
             return list(memo)
         credibility, satisfaction = score_pledge_variants(
-            state.rules, state.package, variants, situation, self.role
+            state.rules,
+            state.package,
+            variants,
+            situation,
+            self.role,
+            varying=(self.role, MATCHING_PARTNERS),
         )
         result = tuple(zip(credibility, satisfaction, strict=True))
         state.rules.remember(key, result)

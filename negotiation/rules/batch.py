@@ -214,7 +214,13 @@ class _VariantContext:
     """Answers expressions for one package under several sets of pledges at once: pledge
     functions return an array (one value per set), everything else a single value."""
 
-    def __init__(self, rules: Ruleset, variants: Sequence[Pledges], situation: Situation) -> None:
+    def __init__(
+        self,
+        rules: Ruleset,
+        variants: Sequence[Pledges],
+        situation: Situation,
+        varying: Sequence[str] | None = None,
+    ) -> None:
         self._rules = rules
         self._variants = variants
         self._situation = situation
@@ -226,9 +232,9 @@ class _VariantContext:
         # once, and only the seats that vary are read per variant.
         first = variants[0] if variants else {}
         seats = {seat for v in variants for seat in v}
-        self._varying = sorted(
-            seat for seat in seats if any(v.get(seat) != first.get(seat) for v in variants)
-        )
+        if varying is None:
+            varying = [s for s in seats if any(v.get(s) != first.get(s) for v in variants)]
+        self._varying = sorted(seat for seat in varying if seat in seats)
         self._fixed = {seat: first.get(seat, {}) for seat in seats if seat not in self._varying}
         self._kind_index = {kind: n for n, kind in enumerate(rules.scenario.pledge_kinds)}
         self._matrices: dict[str, np.ndarray] = {}
@@ -300,8 +306,13 @@ def score_pledge_variants(
     variants: Sequence[Pledges],
     situation: Situation,
     role: str,
+    varying: Sequence[str] | None = None,
 ) -> tuple[list[float], list[float]]:
-    """(credibility, ``role``'s satisfaction) of one package under each set of pledges."""
+    """(credibility, ``role``'s satisfaction) of one package under each set of pledges.
+
+    ``varying`` names the seats whose pledges may differ between the variants (the others must
+    be the same in all of them); left out, it is found by comparing the variants.
+    """
     table = rules.table
     assert table is not None, "score_pledge_variants needs the per-package tables"
     compiled = _compiled(rules)
@@ -311,7 +322,7 @@ def score_pledge_variants(
     # One row of codes: what reads only the package is worked out once and broadcast against
     # what reads the pledges, which varies from one variant to the next.
     codes = table.codes[number : number + 1]
-    ctx = _VariantContext(rules, variants, situation)
+    ctx = _VariantContext(rules, variants, situation, varying)
     column = table.roles.index(role)
     # Whole conditions over one row of codes: ``and`` skips the terms on the pledges when the
     # package terms already fail.

@@ -176,7 +176,8 @@ class DealGrid(Widget, can_focus=True):
         for r, issue_id in enumerate(self.issue_ids):
             text.append("\n")
             issue = self.issues[issue_id]
-            text.append(_fit(issue.label, label_w), plain)
+            # A space always parts the label from the first option, even when it is cut.
+            text.append(_fit(issue.label, label_w - 1) + " ", plain)
             for c, option_id in enumerate(issue.options):
                 on_table = self.package.get(issue_id) == option_id
                 here = r == self.row and c == self.column

@@ -36,36 +36,31 @@ VectorFn = Callable[[np.ndarray, Any], Any]
 
 def reads_only_package(node: Node, issues: Mapping[str, object]) -> bool:
     """True if an expression reads nothing but the package (no pledges, events or votes)."""
-    if isinstance(node, Literal):
-        return True
-    if isinstance(node, Name):
-        return node.name in issues
-    if isinstance(node, ListNode):
-        return all(reads_only_package(item, issues) for item in node.items)
-    if isinstance(node, Unary):
-        return reads_only_package(node.operand, issues)
-    if isinstance(node, Binary):
-        return reads_only_package(node.left, issues) and reads_only_package(node.right, issues)
-    if isinstance(node, Call):
-        return node.function in ("min", "max") and all(
-            reads_only_package(arg, issues) for arg in node.args
-        )
-    return False  # pragma: no cover
+    return not _reads(node, issues)[1]
 
 
 def reads_no_issue(node: Node, issues: Mapping[str, object]) -> bool:
     """True if an expression reads no issue of the package (only pledges, events, votes)."""
+    return not _reads(node, issues)[0]
+
+
+def _reads(node: Node, issues: Mapping[str, object]) -> tuple[bool, bool]:
+    """(reads an issue of the package, reads anything else: pledges, events or votes)."""
     if isinstance(node, Name):
-        return node.name not in issues
+        return (True, False) if node.name in issues else (False, True)
     if isinstance(node, ListNode):
-        return all(reads_no_issue(item, issues) for item in node.items)
-    if isinstance(node, Unary):
-        return reads_no_issue(node.operand, issues)
-    if isinstance(node, Binary):
-        return reads_no_issue(node.left, issues) and reads_no_issue(node.right, issues)
-    if isinstance(node, Call):
-        return all(reads_no_issue(arg, issues) for arg in node.args)
-    return True  # literals
+        parts = [_reads(item, issues) for item in node.items]
+    elif isinstance(node, Unary):
+        parts = [_reads(node.operand, issues)]
+    elif isinstance(node, Binary):
+        parts = [_reads(node.left, issues), _reads(node.right, issues)]
+    elif isinstance(node, Call):
+        parts = [_reads(arg, issues) for arg in node.args]
+        if node.function not in ("min", "max"):
+            parts.append((False, True))  # every other function reads the game, not the package
+    else:
+        return False, False  # a literal
+    return any(issue for issue, _ in parts), any(other for _, other in parts)
 
 
 def conjuncts(node: Node) -> list[Node]:

@@ -155,7 +155,7 @@ class DealGrid(Widget, can_focus=True):
     def _layout(self) -> tuple[int, int]:
         width = max(20, self.content_size.width)
         longest = max(len(i.label) for i in self.issues.values())
-        label_w = min(longest + 1, max(10, width // 4 if width >= 70 else width // 5))
+        label_w = min(longest + 2, max(10, width * 2 // 7 if width >= 70 else width // 5))
         most = max(len(i.options) for i in self.issues.values())
         cell_w = max(6, (width - label_w) // most)
         return label_w, cell_w

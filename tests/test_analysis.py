@@ -167,15 +167,21 @@ def test_scoring_pledge_variants_together_equals_one_by_one(case, data):
 
     rules, pledges, situation, space = case
     package = space.package(data.draw(st.integers(0, space.size - 1)))
+    from negotiation.engine.view import MATCHING_PARTNERS
+
     variants = [
         {**pledges, "a": {"troops": data.draw(st.integers(0, 3))}},
         {**pledges, "b": {"troops": data.draw(st.integers(0, 3))}},
         dict(pledges),
+        # Partners answering a pledge stand in the pledges under a name no role can have.
+        {**pledges, MATCHING_PARTNERS: {"troops": data.draw(st.integers(-2, 3))}},
     ]
     for role in rules.scenario.roles:
         creds, sats = score_pledge_variants(rules, package, variants, situation, role)
         # Naming the seats that vary gives the same scores as finding them.
-        named = score_pledge_variants(rules, package, variants, situation, role, ("a", "b"))
+        named = score_pledge_variants(
+            rules, package, variants, situation, role, ("a", "b", MATCHING_PARTNERS)
+        )
         assert named == (creds, sats)
         for variant, cred, sat in zip(variants, creds, sats, strict=True):
             card = rules.credibility_reference(package, variant, situation)

@@ -45,7 +45,7 @@ Expression = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 class Frozen(BaseModel):
     """Base of every scenario model: immutable, and unknown keys are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Option(Frozen):

@@ -95,6 +95,14 @@ def test_analyze_balance_on_the_command_line(capsys: pytest.CaptureFixture[str])
     data = json.loads(capsys.readouterr().out)
     assert data["scenario"] == "mini" and len(data["checks"]) == 4
     assert data["mixes"][0]["games"] == 20
+    # The default mix and the standard mixes, and the figures of all of them together.
+    assert len(data["mixes"]) == 1 + len(standard_mixes(load_mini()))
+    assert data["all_mixes"]["games"] == 20 * len(data["mixes"])
+    assert main(["analyze", "--balance", "--scenario", mini, "--games", "20", "--json",
+                 "--default-only"]) == 0  # fmt: skip
+    only = json.loads(capsys.readouterr().out)
+    assert len(only["mixes"]) == 1 and only["all_mixes"]["games"] == 20
+    assert only["mixes"][0] == data["mixes"][0]  # the same seeded games
     with pytest.raises(SystemExit) as exit_:
         main(["analyze", "--balance", "--games", "0"])
     assert exit_.value.code == 2
@@ -105,6 +113,16 @@ def test_analyze_balance_on_the_command_line(capsys: pytest.CaptureFixture[str])
 def test_balance_options_need_balance(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "--games", "20"]) == 2
     assert "go with --balance" in capsys.readouterr().err
+    assert main(["analyze", "--default-only"]) == 2
+    assert "go with --balance" in capsys.readouterr().err
+
+
+def load_mini():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from negotiation.scenario import load_scenario
+
+    return load_scenario(Path(__file__).parent / "data" / "mini.toml")
 
 
 SHIPPED = ["paris-2025", "paris-no-backstop", "paris-unsc", "paris-fragile-truce"]

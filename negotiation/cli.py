@@ -275,6 +275,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from negotiation.bots import STRATEGIES
     from negotiation.scenario import ScenarioError, load_scenario, scenario_hash
 
     failed = 0
@@ -282,6 +283,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for file in args.files:
         try:
             spec = load_scenario(file)
+            # The bots are not the loader's business, but a scenario that names a strategy
+            # the game does not have would fail the moment a game starts.
+            for role_id, role in spec.roles.items():
+                if role.default_strategy not in STRATEGIES:
+                    raise ScenarioError(
+                        f"{file}: roles.{role_id}.default_strategy: unknown strategy "
+                        f'"{role.default_strategy}" (strategies: {", ".join(STRATEGIES)})'
+                    )
         except ScenarioError as exc:
             failed += 1
             results.append({"file": file, "ok": False, "error": str(exc)})

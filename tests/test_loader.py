@@ -455,6 +455,20 @@ def test_validate_reports_only_the_bad_file(
     assert str(bad) not in captured.out
 
 
+def test_validate_names_a_default_strategy_the_game_does_not_have(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    data = mini_data()
+    data["roles"]["beta"]["default_strategy"] = "hardlinr"
+    bad.write_text(dump_toml(data), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 1
+    captured = capsys.readouterr()
+    _assert_one_error_line(captured.err, bad)
+    assert 'roles.beta.default_strategy: unknown strategy "hardlinr"' in captured.err
+    assert "hardliner" in captured.err  # the strategies it could have named
+
+
 def test_validate_good_files_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(MINI), str(MINI)]) == 0
     captured = capsys.readouterr()

@@ -134,3 +134,21 @@ def test_merging_keeps_every_key_and_lets_the_variant_win(base, variant) -> None
             assert merged[key] == value
     assert merge_scenario_data(base, {}) == base
     assert merge_scenario_data({}, variant) == variant
+
+
+def test_removing_an_item_the_base_does_not_have_is_an_error(folder: Path) -> None:
+    """A misspelt id in a ``remove`` would leave in place what the author meant to remove."""
+    base = load_scenario(folder / "mini.toml")
+    rule = base.rules[0].id
+    path = write(
+        folder, "typo.toml", f'extends = "mini.toml"\n[[rules]]\nid = "{rule}x"\nremove = true\n'
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: rules: remove: ")
+    assert f'no item with id "{rule}x"' in message and f'did you mean "{rule}"' in message
+    ok = write(
+        folder, "ok.toml", f'extends = "mini.toml"\n[[rules]]\nid = "{rule}"\nremove = true\n'
+    )
+    assert rule not in {r.id for r in load_scenario(ok).rules}

@@ -88,11 +88,7 @@ def cross_check(scenario: Scenario) -> Iterator[tuple[str, str]]:
     kinds = scenario.pledge_kinds
 
     def unknown(what: str, name: str, known: Any) -> str:
-        import difflib
-
-        match = difflib.get_close_matches(name, list(known), n=1)
-        hint = f' (did you mean "{match[0]}"?)' if match else ""
-        return f'unknown {what} "{name}"{hint}'
+        return f'unknown {what} "{name}"' + _did_you_mean(name, list(known))
 
     for issue, option in scenario.opening.items():
         if issue not in issues:
@@ -261,11 +257,12 @@ def scenario_data(path: str | Path, chain: tuple[Path, ...] = ()) -> dict[str, A
     ``extends = "paris-2025.toml"`` names a file in the same folder. The variant's tables are
     merged into the base's, key by key; a list of tables whose items have ids (rules, injects,
     red lines, ratifications) is merged by id: an item with a known id replaces it, one with
-    ``remove = true`` removes it, a new id is added at the end. Any other value replaces the
-    base's.
+    ``remove = true`` removes it (it must be there to remove), a new id is added at the end. Any
+    other value replaces the base's.
 
     Raises:
-        ScenarioError: a file does not read, or the chain is broken, circular or too long.
+        ScenarioError: a file does not read, the chain is broken, circular or too long, or a
+            variant removes an item the scenario it extends does not have.
     """
     path = Path(path)
     data = _read_toml(path)
@@ -285,18 +282,24 @@ def scenario_data(path: str | Path, chain: tuple[Path, ...] = ()) -> dict[str, A
     if len(chain) >= MAX_EXTENDS:
         raise ScenarioError(f"{source}: extends: more than {MAX_EXTENDS} scenarios in a chain")
     base = scenario_data(base_path, (*chain, here))
-    return merge_scenario_data(base, data)
+    return merge_scenario_data(base, data, source)
 
 
-def merge_scenario_data(base: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    """``variant`` laid over ``base`` (see :func:`scenario_data`); neither is changed."""
+def merge_scenario_data(
+    base: dict[str, Any], variant: dict[str, Any], source: str = "", where: str = ""
+) -> dict[str, Any]:
+    """``variant`` laid over ``base`` (see :func:`scenario_data`); neither is changed.
+
+    ``source`` and ``where`` (the dotted path so far) locate an error in the variant's file.
+    """
     merged = dict(base)
     for key, value in variant.items():
         old = merged.get(key)
+        here = f"{where}.{key}" if where else str(key)
         if isinstance(old, dict) and isinstance(value, dict):
-            merged[key] = merge_scenario_data(old, value)
+            merged[key] = merge_scenario_data(old, value, source, here)
         elif isinstance(old, list) and _id_list(old) and _id_list(value):
-            merged[key] = _merge_by_id(old, value)
+            merged[key] = _merge_by_id(old, value, source, here)
         else:
             merged[key] = value
     return merged
@@ -306,18 +309,34 @@ def _id_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, dict) and "id" in v for v in value)
 
 
-def _merge_by_id(base: list[dict[str, Any]], variant: list[dict[str, Any]]) -> list[Any]:
+def _merge_by_id(
+    base: list[dict[str, Any]], variant: list[dict[str, Any]], source: str, where: str
+) -> list[Any]:
     items = {item["id"]: item for item in base}
     order = [item["id"] for item in base]
     for item in variant:
         ident = item["id"]
         if item.get("remove") is True:
-            items.pop(ident, None)
+            if ident not in items:
+                # A misspelt id would otherwise leave in place what the author meant to remove.
+                raise ScenarioError(
+                    f'{source}: {where}: remove: no item with id "{ident}" in the scenario it '
+                    f"extends" + _did_you_mean(str(ident), [str(i) for i in items])
+                )
+            items.pop(ident)
             continue
         if ident not in items:
             order.append(ident)
         items[ident] = item
     return [items[i] for i in order if i in items]
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    """' (did you mean "x"?)' for the closest known name, or nothing if none is close."""
+    import difflib
+
+    match = difflib.get_close_matches(name, known, n=1)
+    return f' (did you mean "{match[0]}"?)' if match else ""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

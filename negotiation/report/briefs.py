@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from negotiation.report.html import esc
+from negotiation.report.html import BASE_STYLE, esc
 from negotiation.report.markdown import md_text
 from negotiation.rules import Ruleset
 from negotiation.savefile import write_atomic
@@ -1093,13 +1093,9 @@ def to_markdown(b: Brief) -> str:
 
 # --- HTML --------------------------------------------------------------------------------------
 
-STYLE = """
-:root { --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --accent: #1f4e79; }
-* { box-sizing: border-box; }
-html { background: #eef1f4; }
-body { margin: 0; color: var(--ink);
-  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; }
+STYLE = (
+    BASE_STYLE
+    + """
 .brief { max-width: 900px; margin: 24px auto; background: #fff; padding: 36px 48px 48px;
   box-shadow: 0 1px 4px rgba(0, 0, 0, .12); border-radius: 4px; }
 h1 { font-size: 28px; line-height: 1.2; margin: 2px 0 10px; }
@@ -1163,6 +1159,7 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
   table.sheet td { height: 11mm; }
 }
 """
+)
 
 
 def _html_cell(text: str, tag: str, align: str, code: bool) -> str:

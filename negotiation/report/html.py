@@ -282,14 +282,20 @@ def standing_bar(role: RoleStanding, colour: str) -> str:
 
 # --- the page ----------------------------------------------------------------------------------
 
-STYLE = """
-:root { --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --accent: #1f4e79;
-  --good: #1a7f37; --bad: #b42318; --warn: #9a6700; }
+BASE_STYLE = """
+:root { --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --accent: #1f4e79; }
 * { box-sizing: border-box; }
 html { background: #eef1f4; }
 body { margin: 0; color: var(--ink);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
   sans-serif; }
+"""
+"""What every page the game prints shares: the palette, the paper and the type."""
+
+STYLE = (
+    BASE_STYLE
+    + """
+:root { --good: #1a7f37; --bad: #b42318; --warn: #9a6700; }
 .report { max-width: 980px; margin: 24px auto; background: #fff; padding: 36px 48px 48px;
   box-shadow: 0 1px 4px rgba(0, 0, 0, .12); border-radius: 4px; }
 h1 { font-size: 30px; line-height: 1.2; margin: 2px 0 6px; }
@@ -380,6 +386,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
   svg, .swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+)
 
 
 def to_html(d: Debrief) -> str:

@@ -59,6 +59,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {text} is not between 1 and 65535")
+    return value
+
+
 def _step(text: str) -> int:
     try:
         value = int(text)
@@ -218,6 +228,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["md", "html", "json"], default=None, help="default: from -o, else md"
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+
+    p = sub.add_parser("serve", help="run a game server for play over the network")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8750, help="default 8750")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="sqlite:///PATH or postgresql://... (default: sqlite, server.db in the saves folder)",
+    )
+    _saves_dir_option(p)
+
+    p = sub.add_parser("create-game", help="set up a game on a server and print its join codes")
+    p.add_argument("--server", required=True, metavar="ws://HOST:PORT")
+    p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
+    p.add_argument("--seed", type=_seed, default=None, metavar="S")
+    p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("join", help="take a seat in a game on a server")
+    p.add_argument("server", metavar="ws://HOST:PORT")
+    p.add_argument("--code", required=True, help="the seat's join code")
+    p.add_argument(
+        "--bot",
+        nargs="?",
+        const="default",
+        metavar="STRATEGY",
+        help="play the seat with a bot, without a screen (default: the role's own strategy)",
+    )
+
+    p = sub.add_parser("export", help="fetch a networked game as an ordinary save file")
+    p.add_argument("server", metavar="ws://HOST:PORT")
+    p.add_argument("--code", required=True, help="the facilitator's code")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
 
     p = sub.add_parser("replay", help="replay a saved game")
     p.add_argument("save", metavar="SAVE")
@@ -713,6 +756,123 @@ def cmd_play(args: argparse.Namespace) -> int:
     return run(saves_dir=Path(args.saves_dir), play=settings)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from negotiation.net.server import run_server
+    from negotiation.net.store import StoreError, open_store
+
+    url = args.db or f"sqlite:///{Path(args.saves_dir) / 'server.db'}"
+    try:
+        store = open_store(url)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+
+    def ready(address: str) -> None:
+        print(f"negotiation server on {address}, games in {store.url}", flush=True)
+        if args.host == "127.0.0.1":
+            print("(this machine only: --host 0.0.0.0 opens it to the classroom network)")
+
+    try:
+        asyncio.run(run_server(store, args.host, args.port, ready=ready))
+    except OSError as exc:
+        raise UserError(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})"
+        ) from None
+    return 0
+
+
+def cmd_create_game(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from negotiation.net.client import ClientError, create_game
+    from negotiation.scenario import resolve_scenario
+
+    scenario = resolve_scenario(args.scenario)
+    try:
+        created = asyncio.run(
+            create_game(
+                args.server,
+                scenario.model_dump(mode="json"),
+                seed=args.seed,
+                rounds=args.rounds,
+            )
+        )
+    except ClientError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print(json.dumps({"game": created.game, "codes": created.codes}, indent=2))
+        return 0
+    print(f"game {created.game} on {args.server}: {scenario.title}")
+    width = max(len(seat) for seat in created.codes)
+    for seat, code in created.codes.items():
+        name = scenario.roles[seat].name if seat in scenario.roles else seat
+        print(f"  {name:<{max(width, 16)}} {code}")
+    print(f"join a seat: negotiation join {args.server} --code CODE")
+    return 0
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from negotiation.bots import STRATEGIES, strategy
+    from negotiation.net.client import ClientError, SeatConnection, run_bot
+
+    if args.bot is None:
+        raise UsageError(
+            "join: the seat's screen over the network is not built yet; "
+            "use --bot to play the seat with a bot"
+        )
+    if args.bot != "default" and args.bot not in STRATEGIES:
+        raise UsageError(
+            f"join: --bot {args.bot}: unknown strategy (known: {', '.join(sorted(STRATEGIES))})"
+        )
+
+    async def play() -> str:
+        name = args.bot
+        if name == "default":
+            probe = SeatConnection(args.server, args.code)
+            await probe.join()
+            await probe.close()
+            assert probe.mirror is not None
+            own = probe.mirror.role
+            if own is None:
+                raise ClientError(
+                    f"the code is the {probe.seat}'s; a bot plays a delegation's seat"
+                )
+            name = probe.mirror.rules.scenario.roles[own].default_strategy
+        mirror = await run_bot(
+            args.server, args.code, strategy(name), on_event=lambda t: print(t, file=sys.stderr)
+        )
+        return f"{mirror.seat}: the game ended ({mirror.state.status.value})"
+
+    try:
+        print(asyncio.run(play()))
+    except ClientError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from negotiation.net.client import ClientError, export_game
+    from negotiation.savefile import loads, replay, write_save
+
+    try:
+        data = asyncio.run(export_game(args.server, args.code))
+    except ClientError as exc:
+        raise UserError(str(exc)) from None
+    save = loads(json.dumps(data), f"{args.server}: export")
+    state = replay(save, f"{args.server}: export")
+    write_save(Path(args.output), save)
+    print(f"{args.output}: {len(save.log)} moves, round {state.round}, {state.status.value}")
+    return 0
+
+
 COMMANDS = {
     "scenarios": cmd_scenarios,
     "validate": cmd_validate,
@@ -725,6 +885,10 @@ COMMANDS = {
     "compare": cmd_compare,
     "briefs": cmd_briefs,
     "projector": cmd_projector,
+    "serve": cmd_serve,
+    "create-game": cmd_create_game,
+    "join": cmd_join,
+    "export": cmd_export,
 }
 
 

@@ -1,0 +1,1 @@
+"""Networked play: a game server, seats on many machines, and the messages between them."""

@@ -1,0 +1,252 @@
+"""The client side: create a game, take a seat, play it with a bot, export a game.
+
+A seat's connection keeps a :class:`SeatMirror` of the game. When the connection drops (a
+laptop leaves the network, the server restarts), the client joins again with its code and goes
+on from the state the server sends; a move it sent but saw no answer to is sent again with the
+same id, and the server applies it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from negotiation.bots.base import Strategy, bot_rng
+from negotiation.engine import Action, RoleView
+from negotiation.net.protocol import (
+    MAX_MESSAGE_BYTES,
+    PROTOCOL,
+    Accepted,
+    Act,
+    Clock,
+    Create,
+    Created,
+    Error,
+    Export,
+    Hello,
+    ProtocolError,
+    Saved,
+    ServerMessage,
+    Update,
+    Welcome,
+    decode_server,
+    encode,
+)
+from negotiation.net.seatview import SeatMirror
+
+log = logging.getLogger("negotiation.client")
+
+
+class ClientError(Exception):
+    """The server cannot be reached, refused us, or broke the protocol (one line)."""
+
+
+class Unreachable(ClientError):
+    """The server cannot be reached, or the connection to it broke (it may come back)."""
+
+
+_NETWORK_ERRORS = (OSError, ConnectionClosed, InvalidHandshake, TimeoutError)
+
+
+def check_url(url: str) -> str:
+    if not url.startswith(("ws://", "wss://")):
+        raise ClientError(f"{url}: a server address starts with ws:// (e.g. ws://127.0.0.1:8750)")
+    return url
+
+
+async def _open(url: str, timeout: float) -> ClientConnection:
+    try:
+        return await asyncio.wait_for(
+            connect(
+                check_url(url), max_size=MAX_MESSAGE_BYTES, compression=None, open_timeout=timeout
+            ),
+            timeout,
+        )
+    except InvalidURI as exc:
+        raise ClientError(f"{url}: not a server address ({exc})") from None
+    except _NETWORK_ERRORS as exc:
+        raise Unreachable(f"{url}: cannot reach the server ({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+async def _receive(ws: ClientConnection, timeout: float | None = None) -> ServerMessage:
+    text = await asyncio.wait_for(ws.recv(), timeout) if timeout else await ws.recv()
+    try:
+        return decode_server(text)
+    except ProtocolError as exc:
+        raise ClientError(f"the server sent something this game does not read ({exc})") from None
+
+
+async def _one_shot(url: str, message: Create | Export, timeout: float) -> ServerMessage:
+    ws = await _open(url, timeout)
+    try:
+        await ws.send(encode(message))
+        reply = await _receive(ws, timeout)
+    except _NETWORK_ERRORS as exc:
+        raise ClientError(f"{url}: the connection failed ({_reason(exc)})") from None
+    finally:
+        await ws.close()
+    if isinstance(reply, Error):
+        raise ClientError(f"{url}: {reply.reason}")
+    return reply
+
+
+async def create_game(
+    url: str,
+    scenario: dict[str, Any],
+    *,
+    seed: int | None = None,
+    rounds: int | None = None,
+    timeout: float = 30.0,
+) -> Created:
+    """Set up a game on the server; returns its id and the codes of its seats."""
+    reply = await _one_shot(
+        url, Create(protocol=PROTOCOL, scenario=scenario, seed=seed, rounds=rounds), timeout
+    )
+    if not isinstance(reply, Created):
+        raise ClientError(f"{url}: unexpected answer {reply.type!r} to create")
+    return reply
+
+
+async def export_game(url: str, code: str, *, timeout: float = 60.0) -> dict[str, Any]:
+    """A game's save (as JSON data), fetched with the facilitator's code."""
+    reply = await _one_shot(url, Export(protocol=PROTOCOL, code=code), timeout)
+    if not isinstance(reply, Saved):
+        raise ClientError(f"{url}: unexpected answer {reply.type!r} to export")
+    return reply.save
+
+
+class SeatConnection:
+    """One seat's live connection: sends moves, keeps the mirror up to date."""
+
+    def __init__(self, url: str, code: str) -> None:
+        self.url = url
+        self.code = code
+        self.ws: ClientConnection | None = None
+        self.mirror: SeatMirror | None = None
+        self.game = ""
+        self.seat = ""
+        self.clock: Clock | None = None
+        self.pending: Act | None = None
+        """A move sent and not yet answered (sent again after a reconnect)."""
+
+    async def join(self, timeout: float = 30.0) -> Welcome:
+        """Connect and take the seat (a wrong code is a ClientError)."""
+        ws = await _open(self.url, timeout)
+        try:
+            await ws.send(encode(Hello(protocol=PROTOCOL, code=self.code)))
+            reply = await _receive(ws, timeout)
+        except _NETWORK_ERRORS as exc:
+            await ws.close()
+            raise Unreachable(f"{self.url}: the connection failed ({_reason(exc)})") from None
+        if isinstance(reply, Error):
+            await ws.close()
+            raise ClientError(f"{self.url}: {reply.reason}")
+        if not isinstance(reply, Welcome):
+            await ws.close()
+            raise ClientError(f"{self.url}: unexpected answer {reply.type!r} to hello")
+        self.ws = ws
+        self.game, self.seat = reply.game, reply.seat
+        self.mirror = SeatMirror(reply.seat, reply.scenario, reply.state, reply.log)
+        if reply.clock is not None:
+            self.clock = Clock(clock=reply.clock, now=reply.now)
+        if self.pending is not None:
+            await ws.send(encode(self.pending))
+        return reply
+
+    async def send(self, action: Action) -> str:
+        """Send a move; its id comes back in ``accepted`` (or an error)."""
+        assert self.ws is not None
+        self.pending = Act(id=uuid.uuid4().hex, action=action)
+        await self.ws.send(encode(self.pending))
+        return self.pending.id
+
+    async def receive(self) -> ServerMessage:
+        """The next message, applied to the mirror."""
+        assert self.ws is not None and self.mirror is not None
+        message = await _receive(self.ws)
+        if isinstance(message, Update):
+            self.mirror.update(message.state, message.log)
+        elif isinstance(message, Accepted | Error) and self.pending is not None:
+            if message.id == self.pending.id:
+                self.pending = None
+        elif isinstance(message, Clock):
+            self.clock = message
+        return message
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+
+async def run_bot(
+    url: str,
+    code: str,
+    bot: Strategy,
+    *,
+    patience: float = 60.0,
+    on_event: Callable[[str], None] | None = None,
+) -> SeatMirror:
+    """Play a seat with a bot until the game ends; returns the seat's last view of it.
+
+    A dropped connection is joined again, for up to ``patience`` seconds without contact.
+
+    Raises:
+        ClientError: a wrong code, a seat that is not a delegation's, a server gone for longer
+            than ``patience``, or moves refused again and again.
+    """
+    say = on_event or (lambda text: None)
+    seat = SeatConnection(url, code)
+    refused = 0
+    waited = 0.0
+    while True:
+        try:
+            await seat.join()
+        except Unreachable:
+            if seat.mirror is None:
+                raise
+            if waited >= patience:
+                raise ClientError(f"{url}: the server has been gone for {patience:g} s") from None
+            await asyncio.sleep(1.0)  # back off before trying to join again
+            waited += 1.0
+            continue
+        waited = 0.0
+        mirror = seat.mirror
+        assert mirror is not None
+        if mirror.role is None:
+            await seat.close()
+            raise ClientError(f"the code is the {seat.seat}'s; a bot plays a delegation's seat")
+        say(f"joined game {seat.game} as {seat.seat}")
+        try:
+            while not mirror.state.over:
+                state = mirror.state
+                if state.turn == mirror.role and seat.pending is None:
+                    move = bot.choose(
+                        RoleView(state, mirror.role), bot_rng(state.seed, mirror.role, state.steps)
+                    )
+                    await seat.send(move)
+                message = await seat.receive()
+                if isinstance(message, Error):
+                    if message.fatal:
+                        raise ClientError(f"{url}: {message.reason}")
+                    refused += 1
+                    say(f"refused: {message.reason}")
+                    if refused >= 5:
+                        raise ClientError(
+                            f"{url}: the server refused this bot's moves: {message.reason}"
+                        )
+            await seat.close()
+            return mirror
+        except _NETWORK_ERRORS:
+            say("connection lost; joining again")
+            continue

@@ -1,0 +1,499 @@
+"""The game server: many games, each seat on its own connection, nothing trusted from the wire.
+
+A game lives in memory as a :class:`GameState` rebuilt from the store's log. A seat's move is
+checked by the engine, written to the store (committed), and only then applied and sent out:
+to each seat the state and log entries it may see, nothing more (see :mod:`seatview`).
+
+Abuse is bounded: messages are size-limited by the transport, each connection has a token
+bucket, a join code is tried at most so often from one address, and a connection whose
+outgoing queue backs up (a client that stopped reading) is closed; it can rejoin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from negotiation.classroom import RoundTimer
+from negotiation.engine import (
+    ACTION_ADAPTER,
+    FACILITATOR,
+    GameState,
+    IllegalAction,
+    apply,
+    new_game,
+)
+from negotiation.net import codes as join_codes
+from negotiation.net.protocol import (
+    MAX_MESSAGE_BYTES,
+    PROTOCOL,
+    Accepted,
+    Act,
+    Clock,
+    Create,
+    Created,
+    Error,
+    Export,
+    Hello,
+    Ping,
+    Pong,
+    ProtocolError,
+    Saved,
+    TimerOp,
+    Update,
+    Welcome,
+    decode_client,
+    encode,
+)
+from negotiation.net.seatview import (
+    PROJECTOR,
+    public_fields,
+    redact_scenario,
+    seat_fields,
+    seat_log,
+)
+from negotiation.net.store import GameRecord, StepTaken, Store, StoredStep, StoreError
+from negotiation.rules import Ruleset
+from negotiation.savefile import LogStep, SaveFile, summary_of
+from negotiation.scenario import ScenarioError, parse_scenario, scenario_hash
+
+log = logging.getLogger("negotiation.server")
+
+T = TypeVar("T")
+
+HELLO_TIMEOUT = 15.0
+"""Seconds a new connection has to say who it is."""
+RATE = 30.0
+"""Messages a connection may send per second, on average..."""
+BURST = 60.0
+"""...and at most this many at once."""
+MAX_BAD = 10
+"""Malformed or refused messages a connection may send before it is closed."""
+MAX_FAILED_JOINS = 20
+"""Wrong codes from one address in a minute before it must wait."""
+MAX_QUEUE = 500
+"""Messages waiting for a client before it is taken to be gone and is disconnected."""
+
+
+class Abuse(Exception):
+    """The client is closed after being told why."""
+
+
+@dataclass(eq=False)
+class Seat:
+    """One connection holding one seat of one game."""
+
+    ws: ServerConnection
+    game: LiveGame
+    seat: str
+    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    log_sent: int = 0
+    """Entries of the game's whole log already looked at for this seat."""
+
+    def send(self, message: BaseModel | str) -> None:
+        if self.queue.qsize() >= MAX_QUEUE:
+            self.queue.put_nowait(None)  # the writer closes the connection
+            return
+        self.queue.put_nowait(message if isinstance(message, str) else encode(message))
+
+
+@dataclass
+class LiveGame:
+    """A game the server holds in memory."""
+
+    id: str
+    record: GameRecord
+    rules: Ruleset
+    state: GameState
+    steps: list[StoredStep]
+    client_ids: dict[str, int]
+    clock: RoundTimer | None
+    seats: set[Seat] = field(default_factory=set)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class _Bucket:
+    def __init__(self, now: float) -> None:
+        self.tokens = BURST
+        self.at = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(BURST, self.tokens + (now - self.at) * RATE)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class GameServer:
+    """Hosts every game of one store. ``clock`` is injectable for tests of the round timer."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.now = clock
+        self.games: dict[str, LiveGame] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="negotiation-db")
+        self._failed_joins: dict[str, deque[float]] = {}
+        self.actions_accepted = 0
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    # --- lifetime -------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 8750) -> Server:
+        """Listen; the returned server's ``close()`` stops it."""
+        return await serve(
+            self.handle,
+            host,
+            port,
+            max_size=MAX_MESSAGE_BYTES,
+            max_queue=32,
+            ping_interval=20,
+            ping_timeout=30,
+            compression=None,
+        )
+
+    def close(self) -> None:
+        self._db.shutdown(wait=True)
+        self.store.close()
+
+    # --- one connection -------------------------------------------------------------------------
+
+    async def handle(self, ws: ServerConnection) -> None:
+        try:
+            await self._handle(ws)
+        except Abuse as exc:
+            await _refuse(ws, str(exc))
+        except StoreError as exc:
+            log.error("%s", exc)
+            await _refuse(ws, f"the server cannot use its database: {exc}")
+        except ConnectionClosed:
+            pass
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        try:
+            first = await asyncio.wait_for(ws.recv(), HELLO_TIMEOUT)
+        except TimeoutError:
+            raise Abuse(f"no hello within {HELLO_TIMEOUT:g} s") from None
+        try:
+            message = decode_client(first)
+        except ProtocolError as exc:
+            raise Abuse(str(exc)) from None
+        if not isinstance(message, Hello | Create | Export):
+            raise Abuse("the first message must be hello, create or export")
+        if message.protocol != PROTOCOL:
+            raise Abuse(
+                f"protocol version {message.protocol}; this server speaks version {PROTOCOL} "
+                "(update the game on one side)"
+            )
+        if isinstance(message, Create):
+            await ws.send(encode(await self.create(message)))
+            return
+        game, seat_id = await self._seat_for(ws, message.code)
+        if isinstance(message, Export):
+            if seat_id != FACILITATOR:
+                raise Abuse("only the facilitator's code exports a game")
+            await ws.send(encode(Saved(save=export_save(game).model_dump(mode="json"))))
+            return
+        seat = Seat(ws, game, seat_id)
+        writer = asyncio.create_task(self._write(seat))
+        try:
+            async with game.lock:
+                self._welcome(seat)
+                game.seats.add(seat)
+            await self._read(seat)
+        finally:
+            game.seats.discard(seat)
+            seat.queue.put_nowait(None)
+            await writer
+
+    async def _seat_for(self, ws: ServerConnection, typed: str) -> tuple[LiveGame, str]:
+        address = str(ws.remote_address[0]) if ws.remote_address else "?"
+        failures = self._failed_joins.setdefault(address, deque())
+        now = time.monotonic()
+        while failures and failures[0] < now - 60:
+            failures.popleft()
+        if len(failures) >= MAX_FAILED_JOINS:
+            raise Abuse("too many wrong codes from this address; wait a minute")
+        code = join_codes.normalise(typed)
+        found = await self._call(self.store.seat_of, code) if code else None
+        if found is None:
+            failures.append(now)
+            raise Abuse("unknown join code (check it with the facilitator)")
+        game_id, seat_id = found
+        return await self.game(game_id), seat_id
+
+    def _welcome(self, seat: Seat) -> None:
+        game = seat.game
+        seat.send(
+            Welcome(
+                game=game.id,
+                seat=seat.seat,
+                scenario=redact_scenario(game.rules.scenario, seat.seat).model_dump(mode="json"),
+                state=seat_fields(game.state, seat.seat),
+                log=seat_log(game.state.log, seat.seat),
+                clock=game.clock,
+                now=self.now(),
+            )
+        )
+        seat.log_sent = len(game.state.log)
+
+    async def _write(self, seat: Seat) -> None:
+        while True:
+            text = await seat.queue.get()
+            if text is None:
+                break
+            try:
+                await seat.ws.send(text)
+            except ConnectionClosed:
+                break
+        if seat.queue.qsize() >= MAX_QUEUE:
+            await seat.ws.close(1008, "too far behind; rejoin")
+
+    async def _read(self, seat: Seat) -> None:
+        bucket = _Bucket(time.monotonic())
+        bad = 0
+        async for text in seat.ws:
+            if not bucket.take(time.monotonic()):
+                raise Abuse("too many messages; slow down and rejoin")
+            try:
+                message = decode_client(text)
+                await self._dispatch(seat, message)
+            except ProtocolError as exc:
+                bad += 1
+                seat.send(Error(reason=str(exc)))
+            except Refused as exc:
+                bad += 1
+                seat.send(Error(reason=str(exc), id=exc.id))
+            if bad >= MAX_BAD:
+                raise Abuse(f"{MAX_BAD} refused messages; closing")
+
+    async def _dispatch(self, seat: Seat, message: object) -> None:
+        if isinstance(message, Act):
+            await self.act(seat, message)
+        elif isinstance(message, TimerOp):
+            await self.timer(seat, message)
+        elif isinstance(message, Ping):
+            seat.send(Pong())
+        else:
+            raise Refused("this connection already holds a seat")
+
+    # --- games ----------------------------------------------------------------------------------
+
+    async def create(self, message: Create) -> Created:
+        """Set up a game: check the scenario as a file is checked, store it, hand out codes."""
+        try:
+            scenario = parse_scenario(message.scenario, "create: scenario")
+            rules = Ruleset(scenario)
+            new_game(rules, seed=message.seed or 0, rounds=message.rounds)
+        except (ScenarioError, ValueError) as exc:
+            raise Abuse(str(exc)) from None
+        seed = message.seed if message.seed is not None else secrets.randbelow(2**31)
+        rounds = message.rounds or scenario.turns.rounds
+        game_id = secrets.token_hex(4)
+        seats = [*scenario.roles, FACILITATOR, PROJECTOR]
+        codes = {seat: join_codes.new_code() for seat in seats}
+        record = GameRecord(
+            id=game_id,
+            scenario=json.dumps(scenario.model_dump(mode="json")),
+            seed=seed,
+            rounds=rounds,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        await self._call(self.store.create_game, record, {c: s for s, c in codes.items()})
+        log.info("game %s created: %s, seed %d, %d rounds", game_id, scenario.id, seed, rounds)
+        return Created(game=game_id, codes=codes)
+
+    async def game(self, game_id: str) -> LiveGame:
+        """The game, loaded from the store (and checked, step by step) if not in memory."""
+        if game_id in self.games:
+            return self.games[game_id]
+        lock = self._loading.setdefault(game_id, asyncio.Lock())
+        async with lock:
+            if game_id not in self.games:
+                record, steps = await self._call(self.store.load, game_id)
+                self.games[game_id] = await asyncio.get_running_loop().run_in_executor(
+                    None, load_game, record, steps
+                )
+        return self.games[game_id]
+
+    async def act(self, seat: Seat, message: Act) -> None:
+        game = seat.game
+        async with game.lock:
+            done = game.client_ids.get(message.id)
+            if done is not None:
+                seat.send(Accepted(id=message.id, step=done))
+                return
+            action = message.action
+            if seat.seat == PROJECTOR:
+                raise Refused("the projector only watches", message.id)
+            if action.role != seat.seat:
+                raise Refused(
+                    f'this connection plays "{seat.seat}"; it cannot move for "{action.role}"',
+                    message.id,
+                )
+            try:
+                after = apply(game.state, action)  # the engine's own check first
+            except IllegalAction as exc:
+                raise Refused(str(exc), message.id) from None
+            except (KeyError, ValueError) as exc:
+                raise Refused(f"the move does not fit the game ({exc})", message.id) from None
+            step = StoredStep(
+                step=len(game.steps) + 1,
+                action=action.model_dump_json(),
+                hash=after.fingerprint(),
+                client_id=message.id,
+            )
+            try:
+                await self._call(self.store.append, game.id, step)
+            except StepTaken as exc:
+                raise Refused(f"{exc}; rejoin to see the game as it is", message.id) from None
+            before = game.state
+            game.state = after
+            game.steps.append(step)
+            game.client_ids[message.id] = step.step
+            self.actions_accepted += 1
+            self._broadcast(game, before)  # the mover's update first, then the receipt
+            seat.send(Accepted(id=message.id, step=step.step))
+
+    def _broadcast(self, game: LiveGame, before: GameState) -> None:
+        fields = public_fields(game.state)
+        new = game.state.log[len(before.log) :]
+        for seat in game.seats:
+            seat.send(
+                Update(
+                    state=seat_fields(game.state, seat.seat, fields), log=seat_log(new, seat.seat)
+                )
+            )
+            seat.log_sent = len(game.state.log)
+
+    async def timer(self, seat: Seat, message: TimerOp) -> None:
+        if seat.seat != FACILITATOR:
+            raise Refused("only the facilitator runs the clock")
+        game = seat.game
+        async with game.lock:
+            now = self.now()
+            clock = game.clock
+            if message.op == "clear":
+                clock = None
+            elif message.op == "set":
+                clock = RoundTimer.set(message.seconds)
+            elif clock is None:
+                raise Refused("set the timer first")
+            elif message.op == "start":
+                clock = clock.start(now)
+            elif message.op == "pause":
+                clock = clock.pause(now)
+            else:
+                clock = clock.extend(message.seconds, now)
+            await self._call(
+                self.store.set_clock, game.id, None if clock is None else clock.model_dump_json()
+            )
+            game.clock = clock
+            for other in game.seats:
+                other.send(Clock(clock=clock, now=now))
+
+
+class Refused(Exception):
+    """A message refused without closing the connection."""
+
+    def __init__(self, reason: str, id: str | None = None) -> None:
+        super().__init__(reason)
+        self.id = id
+
+
+async def _refuse(ws: ServerConnection, reason: str) -> None:
+    try:
+        await ws.send(encode(Error(reason=reason, fatal=True)))
+        await ws.close(1008, reason[:120])
+    except ConnectionClosed:
+        pass
+
+
+def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
+    """A stored game in memory: its log replayed through the engine, every hash checked.
+
+    Raises:
+        StoreError: the stored scenario or log does not replay as recorded.
+    """
+    where = f"game {record.id}"
+    try:
+        scenario = parse_scenario(json.loads(record.scenario), f"{where}: scenario")
+    except (ScenarioError, ValueError) as exc:
+        raise StoreError(str(exc)) from None
+    rules = Ruleset(scenario)
+    state = new_game(rules, seed=record.seed, rounds=record.rounds)
+    for step in steps:
+        try:
+            state = apply(state, ACTION_ADAPTER.validate_json(step.action))
+        except ValueError as exc:
+            raise StoreError(f"{where}: step {step.step}: {exc}") from None
+        if state.fingerprint() != step.hash:
+            raise StoreError(f"{where}: step {step.step}: the replay differs from the stored hash")
+    clock = RoundTimer.model_validate_json(record.clock) if record.clock else None
+    return LiveGame(
+        id=record.id,
+        record=record,
+        rules=rules,
+        state=state,
+        steps=list(steps),
+        client_ids={s.client_id: s.step for s in steps if s.client_id},
+        clock=clock,
+    )
+
+
+def export_save(game: LiveGame) -> SaveFile:
+    """The game as an ordinary save file, from its stored log."""
+    scenario = game.rules.scenario
+    return SaveFile(
+        name=f"network game {game.id}",
+        created=game.record.created,
+        updated=datetime.now(UTC).isoformat(timespec="seconds"),
+        scenario=scenario.model_dump(mode="json"),
+        scenario_hash=scenario_hash(scenario),
+        seed=game.record.seed,
+        rounds=game.record.rounds,
+        start=new_game(game.rules, seed=game.record.seed, rounds=game.record.rounds).fingerprint(),
+        summary=summary_of(game.state),
+        log=[
+            LogStep(action=ACTION_ADAPTER.validate_json(s.action), hash=s.hash) for s in game.steps
+        ],
+    )
+
+
+async def run_server(
+    store: Store,
+    host: str,
+    port: int,
+    *,
+    ready: Callable[[str], Awaitable[None] | None] | None = None,
+) -> None:
+    """Serve until cancelled."""
+    server = GameServer(store)
+    listener = await server.start(host, port)
+    try:
+        if ready is not None:
+            result = ready(f"ws://{host}:{port}")
+            if result is not None:
+                await result
+        await listener.serve_forever()
+    finally:
+        listener.close()
+        await listener.wait_closed()
+        server.close()

@@ -64,8 +64,8 @@ def _port(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port {text} is not between 1 and 65535")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {text} is not between 0 and 65535")
     return value
 
 
@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run a game server for play over the network")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=8750, help="default 8750")
+    p.add_argument("--port", type=_port, default=8750, help="default 8750 (0: any free port)")
     p.add_argument(
         "--db",
         metavar="URL",
@@ -847,7 +847,11 @@ def cmd_join(args: argparse.Namespace) -> int:
         mirror = await run_bot(
             args.server, args.code, strategy(name), on_event=lambda t: print(t, file=sys.stderr)
         )
-        return f"{mirror.seat}: the game ended ({mirror.state.status.value})"
+        state = mirror.state
+        return (
+            f"{mirror.seat}: the game ended ({state.status.value}), "
+            f"credibility {state.scorecard().total:.1f}"
+        )
 
     try:
         print(asyncio.run(play()))

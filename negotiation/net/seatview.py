@@ -43,8 +43,10 @@ def redact_scenario(scenario: Scenario, seat: str) -> Scenario:
     """The scenario as ``seat`` may know it.
 
     The facilitator knows everything. A delegation knows the public scenario and its own
-    private brief, preferences, costs, walk-away value, red lines and national vote; of every
-    other delegation only what it says in public. The projector knows only the public part.
+    private brief, preferences, costs, walk-away value, national vote, and which of its red
+    lines are bluffs; of every other delegation only what it says in public (its red lines,
+    which it may declare, but not which are bluffs nor what crossing them costs it). The
+    projector knows only the public part.
     Rules that move only other delegations' satisfaction are left out, and so are other
     delegations' shares of the rules that move credibility (credibility itself stays: it is
     public, and explained to everyone).
@@ -63,7 +65,10 @@ def redact_scenario(scenario: Scenario, seat: str) -> Scenario:
                 "base_satisfaction": 50.0,
                 "walk_away": 0.0,
                 "pledge_costs": {},
-                "red_lines": [],
+                "red_lines": [
+                    line.model_copy(update={"bluff": False, "penalty": 0.0})
+                    for line in role.red_lines
+                ],
                 "default_strategy": "baseline",
             }
         )

@@ -419,11 +419,24 @@ class Refused(Exception):
 
 
 async def _refuse(ws: ServerConnection, reason: str) -> None:
+    """Say why, then close. Whatever the client still sends is read and dropped meanwhile, so
+    that a flooding client's backlog cannot hold the closing handshake up."""
+
+    async def drop_the_rest() -> None:
+        try:
+            async for _ in ws:
+                pass
+        except ConnectionClosed:
+            pass
+
+    dropping = asyncio.create_task(drop_the_rest())
     try:
         await ws.send(encode(Error(reason=reason, fatal=True)))
         await ws.close(1008, reason[:120])
     except ConnectionClosed:
         pass
+    finally:
+        dropping.cancel()
 
 
 def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
@@ -489,6 +502,7 @@ async def run_server(
     listener = await server.start(host, port)
     try:
         if ready is not None:
+            port = next(iter(listener.sockets)).getsockname()[1]  # the real one, for --port 0
             result = ready(f"ws://{host}:{port}")
             if result is not None:
                 await result

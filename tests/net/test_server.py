@@ -1,0 +1,319 @@
+"""The game server on a loopback port: games played by bots over real connections, and
+clients that misbehave in every way the issue lists, none of which crashes it or changes a game."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from negotiation.bots import strategy
+from negotiation.engine import FACILITATOR, Pass, Propose, legal_actions
+from negotiation.net.client import ClientError, SeatConnection, create_game, export_game, run_bot
+from negotiation.net.protocol import (
+    MAX_MESSAGE_BYTES,
+    PROTOCOL,
+    Accepted,
+    Clock,
+    Error,
+    Pong,
+    Update,
+)
+from negotiation.net.server import MAX_BAD, GameServer
+from negotiation.net.store import SQLiteStore
+from negotiation.savefile import loads, replay
+from negotiation.scenario import resolve_scenario
+
+PARIS = resolve_scenario("paris-2025")
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[GameServer, str]]:
+    server = GameServer(SQLiteStore(tmp_path / "server.db"))
+    listener = await server.start("127.0.0.1", 0)
+    port = next(iter(listener.sockets)).getsockname()[1]
+    yield server, f"ws://127.0.0.1:{port}"
+    listener.close()
+    await listener.wait_closed()
+    server.close()
+
+
+async def new_game(url: str, seed: int = 5) -> dict[str, str]:
+    """A new Paris game's codes; its id under the key "game"."""
+    created = await create_game(url, PARIS.model_dump(mode="json"), seed=seed)
+    return {**created.codes, "game": created.game}
+
+
+async def raw(url: str) -> ClientConnection:
+    return await connect(url, max_size=None, compression=None)
+
+
+async def hello(url: str, code: str) -> tuple[ClientConnection, dict[str, Any]]:
+    ws = await raw(url)
+    await ws.send(json.dumps({"type": "hello", "protocol": PROTOCOL, "code": code}))
+    return ws, json.loads(await ws.recv())
+
+
+async def next_of(ws: ClientConnection, kind: str) -> dict[str, Any]:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if message["type"] == kind:
+            return message
+
+
+async def test_six_bots_play_a_whole_game_and_its_export_replays_to_the_same_end(
+    served: tuple[GameServer, str],
+) -> None:
+    server, url = served
+    codes = await new_game(url)
+    mirrors = await asyncio.gather(
+        *(
+            run_bot(url, codes[role], strategy(spec.default_strategy))
+            for role, spec in PARIS.roles.items()
+        )
+    )
+    live = next(iter(server.games.values())).state
+    assert live.over
+    save = loads(json.dumps(await export_game(url, codes[FACILITATOR])))
+    replayed = replay(save)  # every stored hash checked on the way
+    assert replayed.fingerprint() == live.fingerprint()
+    assert replayed.scorecard().total == live.scorecard().total
+    for mirror in mirrors:  # every seat saw the same end, and the same credibility
+        assert mirror.state.status == live.status
+        assert mirror.state.scorecard().total == live.scorecard().total
+
+
+async def test_a_wrong_code_or_protocol_is_refused_in_one_line(
+    served: tuple[GameServer, str],
+) -> None:
+    _, url = served
+    await new_game(url)
+    with pytest.raises(ClientError, match="unknown join code"):
+        await SeatConnection(url, "ZZZZ-ZZZZ-ZZZZ").join()
+    ws = await raw(url)
+    await ws.send(json.dumps({"type": "hello", "protocol": 99, "code": "x"}))
+    reply = json.loads(await ws.recv())
+    assert reply["fatal"] and "protocol version 99" in reply["reason"]
+    with pytest.raises(ConnectionClosed):
+        await ws.recv()
+
+
+async def test_an_unreachable_server_is_one_clear_error(free_port: int) -> None:
+    with pytest.raises(ClientError, match="cannot reach the server"):
+        await SeatConnection(f"ws://127.0.0.1:{free_port}", "AAAA-AAAA-AAAA").join(timeout=5)
+    with pytest.raises(ClientError, match="starts with ws://"):
+        await SeatConnection("http://127.0.0.1", "AAAA-AAAA-AAAA").join()
+
+
+async def test_a_typed_code_may_differ_in_case_dashes_and_look_alike_letters(
+    served: tuple[GameServer, str],
+) -> None:
+    _, url = served
+    codes = await new_game(url)
+    typed = codes["uk"].replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    seat = SeatConnection(url, typed)
+    welcome = await seat.join()
+    assert welcome.seat == "uk"
+    await seat.close()
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ("{not json", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"type": "teleport"}', "bad 'teleport' message"),
+        ('{"type": "act", "id": "x", "action": {"type": "pass"}}', "action"),
+        (
+            '{"type": "act", "id": "bad id with spaces", "action": {"type": "pass", "role": "uk"}}',
+            "id",
+        ),
+    ],
+)
+async def test_bad_messages_get_an_error_and_change_nothing(
+    served: tuple[GameServer, str], sent: str, expected: str
+) -> None:
+    server, url = served
+    codes = await new_game(url)
+    ws, welcome = await hello(url, codes["uk"])
+    before = welcome["state"]["steps"]
+    await ws.send(sent)
+    reply = await next_of(ws, "error")
+    assert expected in reply["reason"] and not reply["fatal"]
+    await ws.send(json.dumps({"type": "ping"}))  # the connection is still served
+    assert (await next_of(ws, "pong"))["type"] == "pong"
+    game = next(iter(server.games.values()))
+    assert game.state.steps == before
+    await ws.close()
+
+
+async def test_a_seat_cannot_move_for_another_nor_out_of_turn_nor_as_the_projector(
+    served: tuple[GameServer, str],
+) -> None:
+    server, url = served
+    codes = await new_game(url)
+    ws, welcome = await hello(url, codes["uk"])
+    turn = welcome["state"]["turn"]
+    assert turn != "uk"
+    for n, action in enumerate(
+        [Pass(role=turn), Pass(role="uk"), Propose(role="uk", package={"x": "y"})]
+    ):
+        await ws.send(json.dumps({"type": "act", "id": f"a{n}", "action": action.model_dump()}))
+        reply = await next_of(ws, "error")
+        assert reply["id"] == f"a{n}"
+    projector, _ = await hello(url, codes["projector"])
+    await projector.send(
+        json.dumps({"type": "act", "id": "p", "action": Pass(role=turn).model_dump()})
+    )
+    assert "only watches" in (await next_of(projector, "error"))["reason"]
+    game = await server.game(codes["game"])
+    assert game.state.steps == 0 and not any(e.action for e in game.state.log)
+    await ws.close()
+    await projector.close()
+
+
+async def test_a_move_sent_twice_is_applied_once(served: tuple[GameServer, str]) -> None:
+    server, url = served
+    codes = await new_game(url)
+    game = await server.game(codes["game"])
+    seat = SeatConnection(url, codes[game.state.turn or ""])
+    await seat.join()
+    assert seat.mirror is not None
+    move = legal_actions(seat.mirror.state, seat.seat, proposals=False)[0]
+    await seat.send(move)
+    assert seat.ws is not None and seat.pending is not None
+    await seat.ws.send(seat.pending.model_dump_json())  # the retry after a drop
+    replies = []
+    while len([r for r in replies if isinstance(r, Accepted)]) < 2:
+        replies.append(await seat.receive())
+    accepted = [r for r in replies if isinstance(r, Accepted)]
+    assert accepted[0].step == accepted[1].step == 1
+    assert game.state.steps == 1 and len([r for r in replies if isinstance(r, Update)]) == 1
+    await seat.close()
+
+
+async def test_a_seat_that_drops_and_rejoins_resumes_where_it_was(
+    served: tuple[GameServer, str],
+) -> None:
+    server, url = served
+    codes = await new_game(url)
+    first = (await server.game(codes["game"])).state.turn or ""
+    seat = SeatConnection(url, codes[first])
+    await seat.join()
+    assert seat.mirror is not None
+    await seat.send(legal_actions(seat.mirror.state, first, proposals=False)[-1])
+    while seat.pending is not None:
+        await seat.receive()
+    seen = seat.mirror.state
+    await seat.close()
+    again = SeatConnection(url, codes[first])
+    await again.join()
+    assert again.mirror is not None
+    assert again.mirror.state.steps == seen.steps == 1
+    assert again.mirror.state.package == seen.package
+    assert [e.text for e in again.mirror.state.log] == [e.text for e in seen.log]
+    await again.close()
+
+
+async def test_an_oversized_message_closes_the_connection_and_the_server_stays_up(
+    served: tuple[GameServer, str],
+) -> None:
+    _, url = served
+    codes = await new_game(url)
+    ws, _ = await hello(url, codes["uk"])
+    await ws.send("x" * (MAX_MESSAGE_BYTES + 1))
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    seat = SeatConnection(url, codes["uk"])
+    assert (await seat.join()).seat == "uk"
+    await seat.close()
+
+
+async def test_a_flood_is_cut_off_and_others_play_on(served: tuple[GameServer, str]) -> None:
+    _, url = served
+    codes = await new_game(url)
+    ws, _ = await hello(url, codes["uk"])
+    for _ in range(300):
+        try:
+            await ws.send('{"type": "ping"}')
+        except ConnectionClosed:
+            break
+    replies = []
+    with pytest.raises(ConnectionClosed):
+        while True:
+            replies.append(json.loads(await ws.recv()))
+    assert any(r["type"] == "error" and r["fatal"] and "too many" in r["reason"] for r in replies)
+    other = SeatConnection(url, codes["france"])
+    assert (await other.join()).seat == "france"
+    await other.close()
+
+
+async def test_a_client_that_keeps_sending_refused_moves_is_closed(
+    served: tuple[GameServer, str],
+) -> None:
+    _, url = served
+    codes = await new_game(url)
+    ws, _ = await hello(url, codes["uk"])
+    for _ in range(MAX_BAD):
+        await ws.send("{")
+    replies = []
+    with pytest.raises(ConnectionClosed):
+        while True:
+            replies.append(json.loads(await ws.recv()))
+    assert replies[-1]["fatal"]
+
+
+async def test_a_connection_that_never_says_hello_or_says_something_else_is_closed(
+    served: tuple[GameServer, str],
+) -> None:
+    _, url = served
+    ws = await raw(url)
+    await ws.send('{"type": "ping"}')
+    reply = json.loads(await ws.recv())
+    assert reply["fatal"] and "first message" in reply["reason"]
+    ws = await raw(url)
+    await ws.send('{"type": "create", "protocol": 1, "scenario": {"id": "x"}}')
+    reply = json.loads(await ws.recv())
+    assert reply["fatal"] and reply["reason"].startswith("create: scenario")
+    assert "\n" not in reply["reason"]
+
+
+async def test_only_the_facilitator_exports_and_runs_the_clock(
+    served: tuple[GameServer, str],
+) -> None:
+    server, url = served
+    codes = await new_game(url)
+    with pytest.raises(ClientError, match="only the facilitator"):
+        await export_game(url, codes["uk"])
+    uk, _ = await hello(url, codes["uk"])
+    await uk.send(json.dumps({"type": "timer", "op": "set", "seconds": 600}))
+    assert "only the facilitator" in (await next_of(uk, "error"))["reason"]
+    chair, _ = await hello(url, codes[FACILITATOR])
+    await chair.send(json.dumps({"type": "timer", "op": "set", "seconds": 600}))
+    await chair.send(json.dumps({"type": "timer", "op": "start"}))
+    await next_of(uk, "clock")
+    started = Clock.model_validate(await next_of(uk, "clock"))
+    assert started.clock is not None and started.clock.running
+    assert started.clock.left(started.now) == 600
+    game = next(iter(server.games.values()))
+    stored = server.store.load(game.id)[0].clock
+    assert stored is not None and json.loads(stored)["deadline"] is not None
+    for ws in (uk, chair):
+        await ws.close()
+
+
+def test_messages_the_client_reads_are_checked_too() -> None:
+    from negotiation.net.protocol import ProtocolError, decode_server
+
+    assert isinstance(decode_server('{"type": "pong"}'), Pong)
+    assert isinstance(decode_server('{"type": "error", "reason": "x"}'), Error)
+    with pytest.raises(ProtocolError):
+        decode_server('{"type": "welcome"}')

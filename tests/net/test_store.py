@@ -1,0 +1,87 @@
+"""The server's storage, on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from negotiation.net.store import (
+    GameRecord,
+    StepTaken,
+    Store,
+    StoredStep,
+    StoreError,
+    open_store,
+)
+
+
+def record(game: str = "g1") -> GameRecord:
+    return GameRecord(game, '{"id": "x"}', 2**63 - 1, 8, "2026-11-26T10:00:00+00:00")
+
+
+def test_a_game_its_codes_and_steps_come_back_as_stored(store: Store) -> None:
+    store.create_game(record(), {"AAAA-BBBB-CCCC": "france", "DDDD-EEEE-FFFF": "facilitator"})
+    store.append("g1", StoredStep(1, '{"type": "pass"}', "0123456789ab", "c1"))
+    store.append("g1", StoredStep(2, '{"type": "pass"}', "ba9876543210", None))
+    store.append("g1", StoredStep(3, '{"type": "pass"}', "aaaaaaaaaaaa", None))
+    game, steps = store.load("g1")
+    assert game == record()
+    assert [s.step for s in steps] == [1, 2, 3]
+    assert steps[0] == StoredStep(1, '{"type": "pass"}', "0123456789ab", "c1")
+    assert store.seat_of("AAAA-BBBB-CCCC") == ("g1", "france")
+    assert store.seat_of("ZZZZ-ZZZZ-ZZZZ") is None
+    assert store.codes_of("g1") == {"france": "AAAA-BBBB-CCCC", "facilitator": "DDDD-EEEE-FFFF"}
+    assert store.game_ids() == ["g1"]
+
+
+def test_a_step_is_stored_once(store: Store) -> None:
+    """Two writers (two server processes) cannot both store step 1 of a game."""
+    store.create_game(record(), {})
+    store.append("g1", StoredStep(1, "{}", "0123456789ab", "c1"))
+    with pytest.raises(StepTaken):
+        store.append("g1", StoredStep(1, "{}", "ffffffffffff", "c2"))
+    with pytest.raises(StepTaken):  # and one client's move id is used once in a game
+        store.append("g1", StoredStep(2, "{}", "ffffffffffff", "c1"))
+    assert [s.hash for s in store.load("g1")[1]] == ["0123456789ab"]
+
+
+def test_the_clock_is_kept(store: Store) -> None:
+    store.create_game(record(), {})
+    store.set_clock("g1", '{"seconds": 600}')
+    assert store.load("g1")[0].clock == '{"seconds": 600}'
+    store.set_clock("g1", None)
+    assert store.load("g1")[0].clock is None
+
+
+def test_everything_survives_closing_and_opening_again(db_url: str) -> None:
+    first = open_store(db_url)
+    first.create_game(record(), {"AAAA-BBBB-CCCC": "uk"})
+    first.append("g1", StoredStep(1, "{}", "0123456789ab"))
+    first.close()
+    again = open_store(db_url)
+    try:
+        assert again.load("g1")[1][0].hash == "0123456789ab"
+        assert again.seat_of("AAAA-BBBB-CCCC") == ("g1", "uk")
+    finally:
+        again.close()
+
+
+def test_an_unknown_game_is_a_store_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="no game 'nope'"):
+        store.load("nope")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://x", "sqlite://relative.db", "postgresql://nobody@127.0.0.1:1/none"],
+)
+def test_a_bad_database_url_is_one_clear_error(url: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store(url)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_printed_postgres_url_hides_its_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store("postgresql://teacher:s3cret@127.0.0.1:1/games")
+    assert "s3cret" not in str(caught.value)
+    assert "teacher:***@" in str(caught.value)

@@ -139,6 +139,8 @@ class SeatConnection:
         self.clock: Clock | None = None
         self.pending: Act | None = None
         """A move sent and not yet answered (sent again after a reconnect)."""
+        self.debrief: dict[str, Any] | None = None
+        """The whole game as a save, sent by the server once the game is over."""
 
     async def join(self, timeout: float = 30.0) -> Welcome:
         """Connect and take the seat (a wrong code is a ClientError)."""
@@ -182,6 +184,8 @@ class SeatConnection:
                 self.pending = None
         elif isinstance(message, Clock):
             self.clock = message
+        elif isinstance(message, Saved):
+            self.debrief = message.save
         return message
 
     async def close(self) -> None:

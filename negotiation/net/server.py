@@ -17,7 +17,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -217,6 +217,8 @@ class GameServer:
             async with game.lock:
                 self._welcome(seat)
                 game.seats.add(seat)
+                if game.state.over:
+                    self._reveal(game, [seat])
             await self._read(seat)
         finally:
             game.seats.discard(seat)
@@ -371,6 +373,16 @@ class GameServer:
             self.actions_accepted += 1
             self._broadcast(game, before)  # the mover's update first, then the receipt
             seat.send(Accepted(id=message.id, step=step.step))
+            if after.over:
+                self._reveal(game, game.seats)
+
+    def _reveal(self, game: LiveGame, seats: Iterable[Seat]) -> None:
+        """The game is over: every seat gets the whole game, for the debrief. Until the end,
+        no seat is sent anything private to another; at the end nothing is private any more
+        (the debrief compares every delegation's satisfaction with its walk-away value)."""
+        text = encode(Saved(save=export_save(game).model_dump(mode="json")))
+        for seat in seats:
+            seat.send(text)
 
     def _broadcast(self, game: LiveGame, before: GameState) -> None:
         fields = public_fields(game.state)

@@ -118,7 +118,7 @@ def test_no_seat_receives_another_delegations_secrets(data: st.DataObject) -> No
                 if not entry.visible(None if seat == PROJECTOR else seat):
                     hidden_from.setdefault(seat, set()).add(token)
     for seat in [*PARIS.scenario.roles, PROJECTOR]:
-        texts = received[seat]
+        texts = while_in_play(received[seat], final.over)
         check_private_parts_hidden(PARIS.scenario, seat, texts)
         everything = "\n".join(texts)
         for token in hidden_from.get(seat, ()):
@@ -126,6 +126,17 @@ def test_no_seat_receives_another_delegations_secrets(data: st.DataObject) -> No
     # the facilitator is told everything, private texts included
     everything = "\n".join(received[FACILITATOR])
     assert all(token in everything for tokens in hidden_from.values() for token in tokens)
+
+
+def while_in_play(texts: list[str], over: bool) -> list[str]:
+    """The messages sent while the game was played. Once it is over, and only then, each seat
+    is sent the whole game for the debrief (one message, the last)."""
+    kinds = [decode_server(t).type for t in texts]
+    if "save" not in kinds:
+        assert not over
+        return texts
+    assert over and kinds.index("save") == len(kinds) - 1
+    return texts[:-1]
 
 
 def mirror_of(seat: str, texts: list[str]) -> SeatMirror:

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from negotiation.bots.base import Strategy, bot_rng
+from negotiation.classroom import Classroom
 from negotiation.engine import Action, RoleView
 from negotiation.net.protocol import (
     MAX_MESSAGE_BYTES,
     PROTOCOL,
     Accepted,
     Act,
-    Clock,
+    ClassroomUpdate,
     Create,
     Created,
     Error,
@@ -136,7 +139,9 @@ class SeatConnection:
         self.mirror: SeatMirror | None = None
         self.game = ""
         self.seat = ""
-        self.clock: Clock | None = None
+        self.classroom: Classroom = Classroom()
+        self.offset = 0.0
+        """The server's clock minus ours, for the round timer."""
         self.pending: Act | None = None
         """A move sent and not yet answered (sent again after a reconnect)."""
         self.debrief: dict[str, Any] | None = None
@@ -160,8 +165,7 @@ class SeatConnection:
         self.ws = ws
         self.game, self.seat = reply.game, reply.seat
         self.mirror = SeatMirror(reply.seat, reply.scenario, reply.state, reply.log)
-        if reply.clock is not None:
-            self.clock = Clock(clock=reply.clock, now=reply.now)
+        self._set_classroom(reply.classroom, reply.now)
         if self.pending is not None:
             await ws.send(encode(self.pending))
         return reply
@@ -182,11 +186,24 @@ class SeatConnection:
         elif isinstance(message, Accepted | Error) and self.pending is not None:
             if message.id == self.pending.id:
                 self.pending = None
-        elif isinstance(message, Clock):
-            self.clock = message
+        elif isinstance(message, ClassroomUpdate):
+            self._set_classroom(message.classroom, message.now)
         elif isinstance(message, Saved):
             self.debrief = message.save
         return message
+
+    def _set_classroom(self, classroom: Classroom, now: float) -> None:
+        self.classroom = classroom
+        self.offset = now - time.time()
+
+    def server_time(self) -> float:
+        """The server's clock now (for the round timer), as far as we can tell."""
+        return time.time() + self.offset
+
+    async def send_message(self, message: BaseModel) -> None:
+        """Send any client message (a timer or settings change from the facilitator)."""
+        assert self.ws is not None
+        await self.ws.send(encode(message))
 
     async def close(self) -> None:
         if self.ws is not None:

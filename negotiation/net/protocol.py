@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter
 
-from negotiation.classroom import RoundTimer
+from negotiation.classroom import Classroom, Team
 from negotiation.engine import Action, LogEntry
 
 PROTOCOL = 1
@@ -83,11 +83,24 @@ class TimerOp(_Message):
     seconds: float = Field(default=0.0, ge=0, le=3 * 60 * 60)
 
 
+class Settings(_Message):
+    """The facilitator decides what the projector shows, and names the teams."""
+
+    type: Literal["settings"] = "settings"
+    reveal: bool = False
+    projector: Literal["table", "debrief"] = "table"
+    debrief_page: int = Field(default=0, ge=0, le=100)
+    teams: dict[str, Team] | None = None
+    """None keeps the teams as they are."""
+
+
 class Ping(_Message):
     type: Literal["ping"] = "ping"
 
 
-ClientMessage = Annotated[Hello | Create | Export | Act | TimerOp | Ping, Discriminator("type")]
+ClientMessage = Annotated[
+    Hello | Create | Export | Act | TimerOp | Settings | Ping, Discriminator("type")
+]
 CLIENT_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
 
@@ -105,9 +118,11 @@ class Welcome(_Message):
     """The scenario as this seat may know it (see :func:`redact_scenario`)."""
     state: dict[str, Any]
     log: list[LogEntry]
-    clock: RoundTimer | None = None
+    classroom: Classroom
+    """Teams, the round timer (in the server's clock) and what the projector shows."""
     now: float
-    """The server's clock when this was sent (UNIX seconds), for the round timer."""
+    """The server's clock when this was sent (UNIX seconds): a client's round timer counts
+    from it, whatever its own clock says."""
 
 
 class Update(_Message):
@@ -126,11 +141,11 @@ class Accepted(_Message):
     step: int
 
 
-class Clock(_Message):
-    """The round timer changed."""
+class ClassroomUpdate(_Message):
+    """The facilitator changed the classroom settings (the timer among them)."""
 
-    type: Literal["clock"] = "clock"
-    clock: RoundTimer | None
+    type: Literal["classroom"] = "classroom"
+    classroom: Classroom
     now: float
 
 
@@ -159,7 +174,8 @@ class Pong(_Message):
 
 
 ServerMessage = Annotated[
-    Welcome | Update | Accepted | Clock | Created | Saved | Error | Pong, Discriminator("type")
+    Welcome | Update | Accepted | ClassroomUpdate | Created | Saved | Error | Pong,
+    Discriminator("type"),
 ]
 SERVER_ADAPTER: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 

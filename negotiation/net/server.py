@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from negotiation.classroom import RoundTimer
+from negotiation.classroom import Classroom, RoundTimer
 from negotiation.engine import (
     ACTION_ADAPTER,
     FACILITATOR,
@@ -42,7 +42,7 @@ from negotiation.net.protocol import (
     PROTOCOL,
     Accepted,
     Act,
-    Clock,
+    ClassroomUpdate,
     Create,
     Created,
     Error,
@@ -52,6 +52,7 @@ from negotiation.net.protocol import (
     Pong,
     ProtocolError,
     Saved,
+    Settings,
     TimerOp,
     Update,
     Welcome,
@@ -120,7 +121,7 @@ class LiveGame:
     state: GameState
     steps: list[StoredStep]
     client_ids: dict[str, int]
-    clock: RoundTimer | None
+    classroom: Classroom
     seats: set[Seat] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -219,6 +220,8 @@ class GameServer:
                 game.seats.add(seat)
                 if game.state.over:
                     self._reveal(game, [seat])
+                elif seat.seat == PROJECTOR:
+                    self._show_projector(game)
             await self._read(seat)
         finally:
             game.seats.discard(seat)
@@ -250,7 +253,7 @@ class GameServer:
                 scenario=redact_scenario(game.rules.scenario, seat.seat).model_dump(mode="json"),
                 state=seat_fields(game.state, seat.seat),
                 log=seat_log(game.state.log, seat.seat),
-                clock=game.clock,
+                classroom=game.classroom,
                 now=self.now(),
             )
         )
@@ -291,6 +294,8 @@ class GameServer:
             await self.act(seat, message)
         elif isinstance(message, TimerOp):
             await self.timer(seat, message)
+        elif isinstance(message, Settings):
+            await self.settings(seat, message)
         elif isinstance(message, Ping):
             seat.send(Pong())
         else:
@@ -317,6 +322,7 @@ class GameServer:
             seed=seed,
             rounds=rounds,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
+            classroom=Classroom(facilitator=True).model_dump_json(),
         )
         await self._call(self.store.create_game, record, {c: s for s, c in codes.items()})
         log.info("game %s created: %s, seed %d, %d rounds", game_id, scenario.id, seed, rounds)
@@ -375,6 +381,8 @@ class GameServer:
             seat.send(Accepted(id=message.id, step=step.step))
             if after.over:
                 self._reveal(game, game.seats)
+            else:
+                self._show_projector(game)
 
     def _reveal(self, game: LiveGame, seats: Iterable[Seat]) -> None:
         """The game is over: every seat gets the whole game, for the debrief. Until the end,
@@ -396,12 +404,13 @@ class GameServer:
             seat.log_sent = len(game.state.log)
 
     async def timer(self, seat: Seat, message: TimerOp) -> None:
+        """The facilitator's timer, run on the server's clock so every seat counts alike."""
         if seat.seat != FACILITATOR:
             raise Refused("only the facilitator runs the clock")
         game = seat.game
         async with game.lock:
             now = self.now()
-            clock = game.clock
+            clock = game.classroom.timer
             if message.op == "clear":
                 clock = None
             elif message.op == "set":
@@ -414,12 +423,42 @@ class GameServer:
                 clock = clock.pause(now)
             else:
                 clock = clock.extend(message.seconds, now)
-            await self._call(
-                self.store.set_clock, game.id, None if clock is None else clock.model_dump_json()
-            )
-            game.clock = clock
-            for other in game.seats:
-                other.send(Clock(clock=clock, now=now))
+            await self._set_classroom(game, game.classroom.model_copy(update={"timer": clock}))
+
+    async def settings(self, seat: Seat, message: Settings) -> None:
+        """What the projector shows, and the teams: the facilitator's to decide."""
+        if seat.seat != FACILITATOR:
+            raise Refused("only the facilitator decides what the projector shows")
+        game = seat.game
+        roles = game.rules.scenario.roles
+        if message.teams is not None and not set(message.teams) <= set(roles):
+            raise Refused(f"teams: unknown role {sorted(set(message.teams) - set(roles))[0]!r}")
+        async with game.lock:
+            update: dict[str, Any] = {
+                "reveal": message.reveal,
+                "projector": message.projector,
+                "debrief_page": message.debrief_page,
+            }
+            if message.teams is not None:
+                update["teams"] = message.teams
+            await self._set_classroom(game, game.classroom.model_copy(update=update))
+
+    async def _set_classroom(self, game: LiveGame, classroom: Classroom) -> None:
+        """Store the new settings, then tell every seat (and show the projector the whole
+        game while the facilitator reveals it or puts the class debrief on it)."""
+        await self._call(self.store.set_classroom, game.id, classroom.model_dump_json())
+        game.classroom = classroom
+        update = encode(ClassroomUpdate(classroom=classroom, now=self.now()))
+        for other in game.seats:
+            other.send(update)
+        self._show_projector(game)
+
+    def _show_projector(self, game: LiveGame) -> None:
+        if game.state.over or not (game.classroom.reveal or game.classroom.projector == "debrief"):
+            return
+        projectors = [s for s in game.seats if s.seat == PROJECTOR]
+        if projectors:
+            self._reveal(game, projectors)
 
 
 class Refused(Exception):
@@ -471,7 +510,11 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
             raise StoreError(f"{where}: step {step.step}: {exc}") from None
         if state.fingerprint() != step.hash:
             raise StoreError(f"{where}: step {step.step}: the replay differs from the stored hash")
-    clock = RoundTimer.model_validate_json(record.clock) if record.clock else None
+    classroom = (
+        Classroom.model_validate_json(record.classroom)
+        if record.classroom
+        else Classroom(facilitator=True)
+    )
     return LiveGame(
         id=record.id,
         record=record,
@@ -479,7 +522,7 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
         state=state,
         steps=list(steps),
         client_ids={s.client_id: s.step for s in steps if s.client_id},
-        clock=clock,
+        classroom=classroom,
     )
 
 
@@ -496,6 +539,7 @@ def export_save(game: LiveGame) -> SaveFile:
         rounds=game.record.rounds,
         start=new_game(game.rules, seed=game.record.seed, rounds=game.record.rounds).fingerprint(),
         summary=summary_of(game.state),
+        classroom=game.classroom,
         log=[
             LogStep(action=ACTION_ADAPTER.validate_json(s.action), hash=s.hash) for s in game.steps
         ],

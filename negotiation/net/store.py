@@ -1,8 +1,9 @@
 """Where a game server keeps its games: SQLite by default, PostgreSQL for many classes at once.
 
 The store holds, for every game, the scenario it is played with, its seed and length, the join
-codes of its seats, the round timer, and the log of accepted actions with the hash of the state
-each led to: exactly what a save file holds, so a stored game exports to an ordinary save.
+codes of its seats, the classroom settings (teams, round timer, projector), and the log of
+accepted actions with the hash of the state each led to: what a save file holds, so a stored
+game exports to an ordinary save.
 Game state itself is never stored; a server that starts (or restarts after a crash) rebuilds
 each game by replaying its log and checking every hash.
 
@@ -27,7 +28,8 @@ SCHEMA_VERSION = 1
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS games (id TEXT PRIMARY KEY, scenario TEXT NOT NULL,"
-    " seed BIGINT NOT NULL, rounds INTEGER NOT NULL, created TEXT NOT NULL, clock TEXT)",
+    " seed BIGINT NOT NULL, rounds INTEGER NOT NULL, created TEXT NOT NULL,"
+    " classroom TEXT)",
     "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY,"
     " game TEXT NOT NULL REFERENCES games(id), seat TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS steps (game TEXT NOT NULL REFERENCES games(id),"
@@ -55,8 +57,8 @@ class GameRecord:
     seed: int
     rounds: int
     created: str
-    clock: str | None = None
-    """The round timer as JSON text, if one is set."""
+    classroom: str | None = None
+    """The exercise around the game (teams, round timer, projector) as JSON text."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Store(Protocol):
     def codes_of(self, game: str) -> dict[str, str]: ...
     def load(self, game: str) -> tuple[GameRecord, list[StoredStep]]: ...
     def append(self, game: str, step: StoredStep) -> None: ...
-    def set_clock(self, game: str, clock: str | None) -> None: ...
+    def set_classroom(self, game: str, classroom: str) -> None: ...
     def game_ids(self) -> list[str]: ...
     def close(self) -> None: ...
 
@@ -117,10 +119,10 @@ class _SqlStore:
         with self._tx() as cur:
             cur.execute(
                 self._sql(
-                    "INSERT INTO games (id, scenario, seed, rounds, created, clock)"
+                    "INSERT INTO games (id, scenario, seed, rounds, created, classroom)"
                     " VALUES (?, ?, ?, ?, ?, ?)"
                 ),
-                (game.id, game.scenario, game.seed, game.rounds, game.created, game.clock),
+                (game.id, game.scenario, game.seed, game.rounds, game.created, game.classroom),
             )
             for code, seat in codes.items():
                 cur.execute(
@@ -143,7 +145,7 @@ class _SqlStore:
         with self._tx() as cur:
             cur.execute(
                 self._sql(
-                    "SELECT id, scenario, seed, rounds, created, clock FROM games WHERE id = ?"
+                    "SELECT id, scenario, seed, rounds, created, classroom FROM games WHERE id = ?"
                 ),
                 (game,),
             )
@@ -175,9 +177,9 @@ class _SqlStore:
         except self._integrity_errors() as exc:
             raise StepTaken(f"game {game}: step {step.step} is already stored ({exc})") from None
 
-    def set_clock(self, game: str, clock: str | None) -> None:
+    def set_classroom(self, game: str, classroom: str) -> None:
         with self._tx() as cur:
-            cur.execute(self._sql("UPDATE games SET clock = ? WHERE id = ?"), (clock, game))
+            cur.execute(self._sql("UPDATE games SET classroom = ? WHERE id = ?"), (classroom, game))
 
     def game_ids(self) -> list[str]:
         with self._tx() as cur:

@@ -20,7 +20,7 @@ from negotiation.net.protocol import (
     MAX_MESSAGE_BYTES,
     PROTOCOL,
     Accepted,
-    Clock,
+    ClassroomUpdate,
     Error,
     Pong,
     Update,
@@ -299,13 +299,12 @@ async def test_only_the_facilitator_exports_and_runs_the_clock(
     chair, _ = await hello(url, codes[FACILITATOR])
     await chair.send(json.dumps({"type": "timer", "op": "set", "seconds": 600}))
     await chair.send(json.dumps({"type": "timer", "op": "start"}))
-    await next_of(uk, "clock")
-    started = Clock.model_validate(await next_of(uk, "clock"))
-    assert started.clock is not None and started.clock.running
-    assert started.clock.left(started.now) == 600
-    game = next(iter(server.games.values()))
-    stored = server.store.load(game.id)[0].clock
-    assert stored is not None and json.loads(stored)["deadline"] is not None
+    await next_of(uk, "classroom")
+    started = ClassroomUpdate.model_validate(await next_of(uk, "classroom")).classroom.timer
+    assert started is not None and started.running
+    assert started.left(server.now()) == pytest.approx(600, abs=5)
+    stored = server.store.load(codes["game"])[0].classroom
+    assert stored is not None and json.loads(stored)["timer"]["deadline"] is not None
     for ws in (uk, chair):
         await ws.close()
 
@@ -317,3 +316,35 @@ def test_messages_the_client_reads_are_checked_too() -> None:
     assert isinstance(decode_server('{"type": "error", "reason": "x"}'), Error)
     with pytest.raises(ProtocolError):
         decode_server('{"type": "welcome"}')
+
+
+async def test_the_projector_is_shown_the_whole_game_only_while_the_facilitator_reveals_it(
+    served: tuple[GameServer, str],
+) -> None:
+    server, url = served
+    codes = await new_game(url)
+    projector, _ = await hello(url, codes["projector"])
+    uk, _ = await hello(url, codes["uk"])
+    await uk.send(json.dumps({"type": "settings", "reveal": True}))
+    assert "only the facilitator" in (await next_of(uk, "error"))["reason"]
+    chair, _ = await hello(url, codes[FACILITATOR])
+    teams = {"uk": {"name": "Table 3", "members": ["Ana", "Ben"]}}
+    await chair.send(json.dumps({"type": "settings", "reveal": True, "teams": teams}))
+    update = await next_of(projector, "classroom")
+    assert update["classroom"]["reveal"] and update["classroom"]["teams"]["uk"]["name"] == "Table 3"
+    shown = await next_of(projector, "save")
+    assert shown["save"]["classroom"]["reveal"]
+    await chair.send(json.dumps({"type": "settings", "reveal": False}))
+    assert not (await next_of(uk, "classroom"))["classroom"]["reveal"]
+    game = await server.game(codes["game"])
+    assert not game.classroom.reveal and game.classroom.teams["uk"].members == ("Ana", "Ben")
+    # a delegation is sent no save while the game is played, whatever the projector shows
+    await uk.send('{"type": "ping"}')
+    kinds = []
+    while not kinds or kinds[-1] != "pong":
+        kinds.append(json.loads(await asyncio.wait_for(uk.recv(), 10))["type"])
+    assert "save" not in kinds
+    await chair.send(json.dumps({"type": "settings", "teams": {"narnia": {"name": "x"}}}))
+    assert "unknown role 'narnia'" in (await next_of(chair, "error"))["reason"]
+    for ws in (projector, uk, chair):
+        await ws.close()

@@ -44,12 +44,13 @@ def test_a_step_is_stored_once(store: Store) -> None:
     assert [s.hash for s in store.load("g1")[1]] == ["0123456789ab"]
 
 
-def test_the_clock_is_kept(store: Store) -> None:
+def test_the_classroom_settings_are_kept(store: Store) -> None:
     store.create_game(record(), {})
-    store.set_clock("g1", '{"seconds": 600}')
-    assert store.load("g1")[0].clock == '{"seconds": 600}'
-    store.set_clock("g1", None)
-    assert store.load("g1")[0].clock is None
+    assert store.load("g1")[0].classroom is None
+    store.set_classroom("g1", '{"reveal": true}')
+    assert store.load("g1")[0].classroom == '{"reveal": true}'
+    store.set_classroom("g1", "{}")
+    assert store.load("g1")[0].classroom == "{}"
 
 
 def test_everything_survives_closing_and_opening_again(db_url: str) -> None:

@@ -335,6 +335,7 @@ async def test_the_projector_is_shown_the_whole_game_only_while_the_facilitator_
     shown = await next_of(projector, "save")
     assert shown["save"]["classroom"]["reveal"]
     await chair.send(json.dumps({"type": "settings", "reveal": False}))
+    assert (await next_of(uk, "classroom"))["classroom"]["reveal"]  # every seat is told
     assert not (await next_of(uk, "classroom"))["classroom"]["reveal"]
     game = await server.game(codes["game"])
     assert not game.classroom.reveal and game.classroom.teams["uk"].members == ("Ana", "Ben")

@@ -237,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="sqlite:///PATH or postgresql://... (default: sqlite, server.db in the saves folder)",
     )
+    p.add_argument(
+        "--web", action="store_true", help="also serve the game to browsers (textual-serve)"
+    )
+    p.add_argument("--web-port", type=_port, default=8751, help="default 8751")
     _saves_dir_option(p)
 
     p = sub.add_parser("create-game", help="set up a game on a server and print its join codes")
@@ -248,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("join", help="take a seat in a game on a server")
     p.add_argument("server", metavar="ws://HOST:PORT")
-    p.add_argument("--code", required=True, help="the seat's join code")
+    p.add_argument("--code", default="", help="the seat's join code (else typed on screen)")
     p.add_argument(
         "--bot",
         nargs="?",
@@ -771,17 +775,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("websockets").setLevel(logging.WARNING)
 
-    def ready(address: str) -> None:
+    def ready(address: str, web: str | None) -> None:
         print(f"negotiation server on {address}, games in {store.url}", flush=True)
+        if web is not None:
+            print(f"browser seats on {web}", flush=True)
         if args.host == "127.0.0.1":
             print("(this machine only: --host 0.0.0.0 opens it to the classroom network)")
 
+    from negotiation.net.web import WebUnavailable
+
     try:
-        asyncio.run(run_server(store, args.host, args.port, ready=ready))
+        asyncio.run(
+            run_server(
+                store,
+                args.host,
+                args.port,
+                web_port=args.web_port if args.web else None,
+                ready=ready,
+            )
+        )
+    except WebUnavailable as exc:
+        raise UserError(str(exc)) from None
     except OSError as exc:
-        raise UserError(
-            f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})"
-        ) from None
+        raise UserError(f"cannot listen on {args.host} ({exc.strerror or exc})") from None
+    except KeyboardInterrupt:
+        print("server stopped; every game is kept in the database")
     return 0
 
 
@@ -822,10 +840,13 @@ def cmd_join(args: argparse.Namespace) -> int:
     from negotiation.net.client import ClientError, SeatConnection, run_bot
 
     if args.bot is None:
-        raise UsageError(
-            "join: the seat's screen over the network is not built yet; "
-            "use --bot to play the seat with a bot"
-        )
+        from negotiation.tui.app import JoinSettings, run
+
+        if not args.server.startswith(("ws://", "wss://")):
+            raise UserError(f"{args.server}: a server address starts with ws://")
+        return run(saves_dir=Path(args.saves_dir), join=JoinSettings(args.server, args.code))
+    if not args.code:
+        raise UsageError("join: --bot needs the seat's --code")
     if args.bot != "default" and args.bot not in STRATEGIES:
         raise UsageError(
             f"join: --bot {args.bot}: unknown strategy (known: {', '.join(sorted(STRATEGIES))})"

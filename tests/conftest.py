@@ -32,6 +32,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 DATA = Path(__file__).parent / "data"
 
+pytest_plugins = ["netfixtures"]  # stores and ports for the tests of networked play
+
 
 @pytest.fixture(scope="session")
 def mini() -> Scenario:

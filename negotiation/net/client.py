@@ -145,7 +145,9 @@ class SeatConnection:
         self.pending: Act | None = None
         """A move sent and not yet answered (sent again after a reconnect)."""
         self.debrief: dict[str, Any] | None = None
-        """The whole game as a save, sent by the server once the game is over."""
+        """The whole game as a save: sent to every seat once the game is over, and to the
+        projector while the facilitator reveals it."""
+        self.saves_received = 0
 
     async def join(self, timeout: float = 30.0) -> Welcome:
         """Connect and take the seat (a wrong code is a ClientError)."""
@@ -190,6 +192,7 @@ class SeatConnection:
             self._set_classroom(message.classroom, message.now)
         elif isinstance(message, Saved):
             self.debrief = message.save
+            self.saves_received += 1
         return message
 
     def _set_classroom(self, classroom: Classroom, now: float) -> None:

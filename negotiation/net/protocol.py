@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter
 
-from negotiation.classroom import Classroom, Team
+from negotiation.classroom import Classroom, RoundTimer, Team
 from negotiation.engine import Action, LogEntry
 
 PROTOCOL = 1
@@ -79,8 +79,10 @@ class TimerOp(_Message):
     """The facilitator sets, starts, pauses or extends the round timer (the server's clock)."""
 
     type: Literal["timer"] = "timer"
-    op: Literal["set", "start", "pause", "extend", "clear"]
+    op: Literal["set", "start", "pause", "extend", "clear", "put"]
     seconds: float = Field(default=0.0, ge=0, le=3 * 60 * 60)
+    timer: RoundTimer | None = None
+    """For "put": the timer as the facilitator's console worked it out on the server's clock."""
 
 
 class Settings(_Message):

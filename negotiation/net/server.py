@@ -413,6 +413,8 @@ class GameServer:
             clock = game.classroom.timer
             if message.op == "clear":
                 clock = None
+            elif message.op == "put":
+                clock = message.timer
             elif message.op == "set":
                 clock = RoundTimer.set(message.seconds)
             elif clock is None:
@@ -551,19 +553,33 @@ async def run_server(
     host: str,
     port: int,
     *,
-    ready: Callable[[str], Awaitable[None] | None] | None = None,
+    web_port: int | None = None,
+    ready: Callable[[str, str | None], Awaitable[None] | None] | None = None,
 ) -> None:
-    """Serve until cancelled."""
+    """Serve until cancelled; with ``web_port``, browser seats too (see :mod:`web`).
+
+    ``ready`` is told the game server's address and the browser seats' (or None).
+    """
     server = GameServer(store)
     listener = await server.start(host, port)
+    web_runner = None
     try:
+        port = next(iter(listener.sockets)).getsockname()[1]  # the real one, for --port 0
+        web_url = None
+        if web_port is not None:
+            from negotiation.net.web import start_web
+
+            local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+            web_runner = await start_web(f"ws://{local}:{port}", host, web_port)
+            web_url = f"http://{host}:{web_port}"
         if ready is not None:
-            port = next(iter(listener.sockets)).getsockname()[1]  # the real one, for --port 0
-            result = ready(f"ws://{host}:{port}")
+            result = ready(f"ws://{host}:{port}", web_url)
             if result is not None:
                 await result
         await listener.serve_forever()
     finally:
+        if web_runner is not None:
+            await web_runner.cleanup()
         listener.close()
         await listener.wait_closed()
         server.close()

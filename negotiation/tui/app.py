@@ -6,12 +6,14 @@ what every screen shares: help, the theme, the command palette.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from pydantic import BaseModel
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -20,7 +22,9 @@ from negotiation.tui.screens.title import TitleScreen
 
 if TYPE_CHECKING:
     from negotiation.classroom import Team
+    from negotiation.net.client import SeatConnection
     from negotiation.scenario import Scenario
+    from negotiation.tui.remote import RemoteSession
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -35,6 +39,14 @@ class PlaySettings:
     rounds: int | None = None
     facilitator: bool = False
     teams: dict[str, Team] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JoinSettings:
+    """A seat of a game on a server to take (``negotiation join``); the code may be typed."""
+
+    server: str
+    code: str = ""
 
 
 class NegotiationApp(App[int]):
@@ -57,8 +69,12 @@ class NegotiationApp(App[int]):
         resume: Path | None = None,
         replay: Path | None = None,
         projector: Path | None = None,
+        join: JoinSettings | None = None,
     ) -> None:
         super().__init__()
+        self.join_settings = join
+        self.network: RemoteSession | None = None
+        self._outbox: asyncio.Queue[BaseModel] = asyncio.Queue()
         self.replay_path = replay
         self.projector_path = projector
         self.saves_dir = saves_dir or Path("saves")
@@ -90,6 +106,10 @@ class NegotiationApp(App[int]):
             from negotiation.tui.screens.projector import ProjectorScreen
 
             self.push_screen(ProjectorScreen(self.projector_path))
+        elif self.join_settings is not None:
+            from negotiation.tui.screens.join import JoinScreen
+
+            self.push_screen(JoinScreen(self.join_settings.server, self.join_settings.code))
 
     # --- shared actions -----------------------------------------------------------------------
 
@@ -206,6 +226,10 @@ class NegotiationApp(App[int]):
             from negotiation.tui.screens.compare import open_compare
 
             open_compare(self, self.saves_dir)
+        elif choice == "join":
+            from negotiation.tui.screens.join import JoinScreen
+
+            self.push_screen(JoinScreen())
         elif choice == "scenarios":
             self.push_screen(Notice("Scenarios", self.scenarios_text()))
         elif choice == "help":
@@ -384,6 +408,131 @@ class NegotiationApp(App[int]):
         self.back_to_title()
         self.push_screen(EndScreen(session))
 
+    # --- a seat of a game on a server -----------------------------------------------------------
+
+    def enter_network_game(self, connection: SeatConnection) -> None:
+        """Joined: brief the delegation and open its table (or the facilitator's table and
+        console, or the projector), then follow the server."""
+        from negotiation.engine import FACILITATOR
+        from negotiation.net.seatview import PROJECTOR
+        from negotiation.tui.remote import RemoteSession
+        from negotiation.tui.screens.briefing import BriefingScreen
+        from negotiation.tui.screens.join import RemoteProjectorScreen
+        from negotiation.tui.screens.table import TableScreen
+
+        session = RemoteSession(connection, self._outbox.put_nowait)
+        self.network = session
+        self.run_worker(self._send_loop(connection), group="network-out", exclusive=True)
+        self.run_worker(self._listen(session), group="network-in", exclusive=True)
+        self.back_to_title()
+        scenario = session.state.scenario
+        if connection.seat == PROJECTOR:
+            self.push_screen(RemoteProjectorScreen(session))
+        elif connection.seat == FACILITATOR:
+            self.push_screen(TableScreen(session))
+            self.notify(
+                f"You run game {connection.game}. F2 opens the facilitator's console.",
+                title="Facilitator",
+                timeout=10,
+            )
+        elif session.state.over:
+            self._show_end(session)
+        else:
+            role = connection.seat
+            table = TableScreen(session, role)
+            # The brief first, even when the talks have begun (a delegation that joins late).
+            self.push_screen(
+                BriefingScreen(scenario, session.view(role)), lambda _: self.push_screen(table)
+            )
+
+    async def _send_loop(self, connection: SeatConnection) -> None:
+        """Send the seat's moves and settings in order; a move the connection loses is sent
+        again when it joins again (the server applies it once)."""
+        from websockets.exceptions import ConnectionClosed
+
+        from negotiation.net.protocol import Act
+
+        while True:
+            message = await self._outbox.get()
+            if isinstance(message, Act):
+                connection.pending = message
+            try:
+                await connection.send_message(message)
+            except (ConnectionClosed, OSError):
+                continue  # the listener joins again; a move waits in ``pending`` meanwhile
+
+    async def _listen(self, session: RemoteSession) -> None:
+        """Follow the server: redraw on every change, rejoin when the connection drops."""
+        from websockets.exceptions import ConnectionClosed
+
+        from negotiation.net.client import ClientError
+        from negotiation.net.protocol import Error
+
+        connection = session.connection
+        while True:
+            try:
+                message = await connection.receive()
+            except (ClientError, OSError) as exc:
+                await self._rejoin(session, str(exc))
+                continue
+            except ConnectionClosed:
+                await self._rejoin(session, "the connection closed")
+                continue
+            if isinstance(message, Error):
+                if message.fatal:
+                    self.notify(
+                        message.reason, title="The server closed the seat", severity="error"
+                    )
+                else:
+                    self.notify(message.reason, title="Not accepted", severity="error")
+                self._network_refused()
+            self._network_changed(session)
+
+    async def _rejoin(self, session: RemoteSession, why: str) -> None:
+        """Join again with the same code until the server answers (a laptop back on the
+        network, a server restarted); the game goes on from where the server has it."""
+        from negotiation.net.client import ClientError
+
+        self.notify(f"Connection lost ({why}). Joining again…", severity="warning", timeout=6)
+        delay = 0.5
+        while True:
+            await asyncio.sleep(delay)  # back off between attempts, up to 5 s
+            try:
+                await session.connection.join(timeout=10)
+            except ClientError:
+                delay = min(5.0, delay * 2)
+                continue
+            self.notify("Back in the game.", timeout=4)
+            self._network_changed(session)
+            return
+
+    def _network_changed(self, session: RemoteSession) -> None:
+        """The server's game (or its classroom settings) changed: show it."""
+        from negotiation.tui.screens.end import EndScreen
+        from negotiation.tui.screens.facilitator import FacilitatorScreen
+        from negotiation.tui.screens.join import RemoteProjectorScreen
+        from negotiation.tui.screens.table import TableScreen
+
+        changed = session.refresh()
+        for screen in self.screen_stack:
+            if isinstance(screen, RemoteProjectorScreen):
+                screen.poll()
+            elif isinstance(screen, TableScreen) and screen.is_mounted:
+                if changed and screen.flow_started and not screen.busy:
+                    screen.after_change()
+                else:
+                    screen.tick()
+            elif isinstance(screen, FacilitatorScreen | EndScreen) and screen.is_mounted:
+                screen.refresh_from_game()
+
+    def _network_refused(self) -> None:
+        """The server refused a move: ask the table to carry on (e.g. to ask a vote again)."""
+        from negotiation.tui.screens.table import TableScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TableScreen) and screen.is_mounted and not screen.busy:
+                screen.next_step()
+
     def _table_menu(self, screen: Screen[None]) -> None:
         """Escape on the table: a small menu."""
         from negotiation.tui.screens.dialogs import ChoiceDialog
@@ -464,8 +613,11 @@ def run(
     resume: Path | None = None,
     replay: Path | None = None,
     projector: Path | None = None,
+    join: JoinSettings | None = None,
 ) -> int:
     """Open the app; returns the exit code."""
-    app = NegotiationApp(saves_dir, play=play, resume=resume, replay=replay, projector=projector)
+    app = NegotiationApp(
+        saves_dir, play=play, resume=resume, replay=replay, projector=projector, join=join
+    )
     result = app.run()
     return result if isinstance(result, int) else 0

@@ -10,6 +10,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from negotiation.bots import STRATEGIES, Strategy, strategy
 from negotiation.bots.runner import bot_move
@@ -68,6 +69,19 @@ class GameSession:
     save_path: Path | None
     save: SaveFile
     bots: dict[str, Strategy] = field(default_factory=dict)
+
+    remote: ClassVar[bool] = False
+    """True for a seat of a game held by a server (see :mod:`negotiation.tui.remote`)."""
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds to add to this machine's clock to read the game's (a server's) clock."""
+        return 0.0
+
+    @property
+    def watching(self) -> bool:
+        """True for a seat that only watches (a networked projector)."""
+        return False
 
     # --- starting and resuming ----------------------------------------------------------------
 

@@ -9,12 +9,12 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 from negotiation.savefile import read_save
 
-from conftest import CLI
-
+CLI = [sys.executable, "-m", "negotiation"]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 

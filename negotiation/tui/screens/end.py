@@ -100,6 +100,13 @@ class EndScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#new", Button).focus()
 
+    def refresh_from_game(self) -> None:
+        """The whole game came from the server (or an undo took the end back): show it."""
+        if self.session.state.over:
+            self.refresh(recompose=True)
+        else:
+            self.action_choose("table")
+
     def action_console(self) -> None:
         """The facilitator's console: the class debrief on the projector, reveal, undo."""
         from negotiation.tui.screens.facilitator import FacilitatorScreen

@@ -239,6 +239,14 @@ class FacilitatorScreen(Screen[None]):
         """The wall clock (one place, so tests can set the time)."""
         return time.time()
 
+    def refresh_from_game(self) -> None:
+        """The game moved (a networked game's server said so): show it."""
+        self.redraw()
+
+    def game_time(self) -> float:
+        """The game's clock: this machine's, or the server's for a networked game."""
+        return self.now() + self.session.clock_offset
+
     # --- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -368,10 +376,10 @@ class FacilitatorScreen(Screen[None]):
     def tick(self) -> None:
         """Refresh the timer; say once when time runs out."""
         timer = self.session.classroom.timer
-        face, state = timer_face(timer, self.now())
+        face, state = timer_face(timer, self.game_time())
         self.query_one("#timer", Digits).update(face)
         self.query_one("#timer-state", Static).update(state)
-        expired = timer is not None and timer.expired(self.now())
+        expired = timer is not None and timer.expired(self.game_time())
         self.set_class(expired, "-expired")
         if expired and not self.warned_expiry:
             self.warned_expiry = True
@@ -395,6 +403,8 @@ class FacilitatorScreen(Screen[None]):
             return None
         if action == "page" and self.session.classroom.projector != "debrief":
             return None
+        if action == "swap" and self.session.remote:
+            return None  # over the network a seat is taken with its code, not swapped here
         return True
 
     def play(self, action: Action) -> bool:
@@ -464,7 +474,7 @@ class FacilitatorScreen(Screen[None]):
                     "Give minutes, like 10 or 7:30 (three hours at most).", severity="error"
                 )
                 return
-            self.change_timer(RoundTimer.set(seconds).start(self.now()))
+            self.change_timer(RoundTimer.set(seconds).start(self.game_time()))
 
         self.app.push_screen(
             TextDialog(
@@ -478,7 +488,7 @@ class FacilitatorScreen(Screen[None]):
         if timer is None:
             self.action_set_timer()
             return
-        now = self.now()
+        now = self.game_time()
         self.change_timer(timer.pause(now) if timer.running else timer.start(now))
 
     def action_extend(self, seconds: int) -> None:
@@ -486,7 +496,7 @@ class FacilitatorScreen(Screen[None]):
         if timer is None:
             self.notify("Set the timer first (t).", severity="warning")
             return
-        self.change_timer(timer.extend(seconds, self.now()))
+        self.change_timer(timer.extend(seconds, self.game_time()))
 
     def action_advance(self) -> None:
         state = self.session.state

@@ -226,7 +226,7 @@ class TableScreen(Screen[None]):
         if timer is not None:
             from negotiation.tui.screens.facilitator import FacilitatorScreen, timer_face
 
-            now = FacilitatorScreen.now()
+            now = FacilitatorScreen.now() + self.session.clock_offset
             face, _ = timer_face(timer, now)
             if timer.expired(now):
                 text += " · [b reverse] TIME IS UP [/]"
@@ -326,11 +326,12 @@ class TableScreen(Screen[None]):
             )
             if view.phase is Phase.VOTE and role in view.votes:
                 mark = "[$success]accepted[/]" if view.votes[role] else "[$error]rejected[/]"
-            seat = (
-                "you"
-                if role == self.viewer
-                else ("human" if self.session.is_human(role) else "bot")
-            )
+            if role == self.viewer:
+                seat = "you"
+            elif self.session.remote:
+                seat = ""  # a student or a bot, on another machine
+            else:
+                seat = "human" if self.session.is_human(role) else "bot"
             turn = "▶" if view.turn == role else " "
             lines.append(f"{turn}{escape(view.role_name(role))[:14]:<14} {mark} [dim]{seat}[/]")
         return "\n".join(lines)
@@ -483,6 +484,9 @@ class TableScreen(Screen[None]):
             return
         except OSError as exc:
             self.notify(f"Could not autosave: {exc}", severity="error")
+        if self.session.remote:
+            self.redraw()  # the server's answer moves the game on, and redraws it
+            return
         self.after_change()
 
     def start_flow(self) -> None:
@@ -595,7 +599,10 @@ class TableScreen(Screen[None]):
         turn = state.turn
         assert turn is not None
         if turn != self.viewer:
-            self.hand_off(turn)
+            if not session.remote:
+                self.hand_off(turn)
+            # Over the network the other seats move on their own machines; the status bar
+            # says whose move it is, and the server's update carries the game on.
             return
         self.ask_vote_if_needed()
 

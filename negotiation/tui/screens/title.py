@@ -31,6 +31,7 @@ class TitleScreen(Screen[None]):
         Binding("n", "pick('new')", "New game", id="title.new"),
         Binding("c", "pick('continue')", "Continue", id="title.continue"),
         Binding("l", "pick('load')", "Load", id="title.load"),
+        Binding("j", "pick('join')", "Join", id="title.join"),
         Binding("q", "app.quit", "Quit", id="title.quit"),
     ]
 
@@ -48,6 +49,7 @@ class TitleScreen(Screen[None]):
                 Option("Load a saved game", id="load"),
                 Option("Replay a saved game", id="replay"),
                 Option("Compare groups' games", id="compare"),
+                Option("Join a game on a server", id="join"),
                 Option("Scenarios", id="scenarios"),
                 Option("Help", id="help"),
                 Option("Quit", id="quit"),

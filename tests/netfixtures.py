@@ -1,4 +1,5 @@
-"""Fixtures for networked play: stores on SQLite and PostgreSQL, and servers on loopback.
+"""Fixtures for networked play (a pytest plugin of the root conftest): stores on SQLite and
+PostgreSQL, and free loopback ports.
 
 PostgreSQL: the tests start their own throwaway cluster (initdb, then pg_ctl on a free port,
 run as the ``postgres`` user when the tests run as root), so they need the server's programs
@@ -15,7 +16,6 @@ import pwd
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,6 +119,3 @@ def memory_store() -> Iterator[SQLiteStore]:
 @pytest.fixture
 def free_port() -> int:
     return _free_port()
-
-
-CLI = [sys.executable, "-m", "negotiation"]

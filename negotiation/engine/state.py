@@ -302,9 +302,15 @@ class GameState(BaseModel):
         base = self.scenario.roles[role].capacities.get(kind, 0)
         return max(0, base + self.capacity_shift.get(role, {}).get(kind, 0))
 
-    def fingerprint(self) -> str:
-        """A short hash of the state, stored with each step of a save to check its replay."""
-        data: dict[str, Any] = self.model_dump(mode="json", exclude={"log", "rules"})
+    def fingerprint(self, fields: Mapping[str, Any] | None = None) -> str:
+        """A short hash of the state, stored with each step of a save to check its replay.
+
+        ``fields`` may give the state's fields as JSON values, without the log, if the caller
+        has them already (``model_dump(mode="json", exclude={"log", "rules"})``).
+        """
+        data: dict[str, Any] = dict(
+            fields if fields is not None else self.model_dump(mode="json", exclude={"log", "rules"})
+        )
         data["log_length"] = len(self.log)
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]

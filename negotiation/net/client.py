@@ -173,7 +173,8 @@ class SeatConnection:
         return reply
 
     async def send(self, action: Action) -> str:
-        """Send a move; its id comes back in ``accepted`` (or an error)."""
+        """Send a move; its id comes back in the update it makes (or in ``accepted`` for a
+        move sent again, or in an error)."""
         assert self.ws is not None
         self.pending = Act(id=uuid.uuid4().hex, action=action)
         await self.ws.send(encode(self.pending))
@@ -185,6 +186,8 @@ class SeatConnection:
         message = await _receive(self.ws)
         if isinstance(message, Update):
             self.mirror.update(message.state, message.log)
+            if self.pending is not None and message.accepted == self.pending.id:
+                self.pending = None
         elif isinstance(message, Accepted | Error) and self.pending is not None:
             if message.id == self.pending.id:
                 self.pending = None

@@ -128,11 +128,14 @@ class Welcome(_Message):
 
 
 class Update(_Message):
-    """The game changed: the new fields of the state and the log entries added."""
+    """The game changed: the fields of the state that changed (and the seat's own fields,
+    always), and the log entries added that the seat may read."""
 
     type: Literal["update"] = "update"
     state: dict[str, Any]
     log: list[LogEntry]
+    accepted: str | None = None
+    """In the update sent to the seat that moved: its move's id (the receipt)."""
 
 
 class Accepted(_Message):

@@ -14,7 +14,9 @@ both sides; only the seat's own satisfaction can be scored on its side, and it i
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -112,27 +114,40 @@ def public_fields(state: GameState) -> dict[str, Any]:
     return state.model_dump(mode="json", exclude={"rules", "log"})
 
 
+def event_audiences(state: GameState) -> dict[str, tuple[str, ...]]:
+    """Who was told of each event that struck (an empty tuple: everyone)."""
+    audiences = {}
+    for event_id in state.events:
+        inject = inject_of(state, event_id)
+        audiences[event_id] = tuple(inject.visible_to) if inject is not None else ()
+    return audiences
+
+
+SEAT_FIELDS = ("seed", "log_digest", "events", "walk_away_shift", "capacity_shift")
+"""The fields of the state that differ from seat to seat (the rest is the same for all)."""
+
+
 def seat_fields(
-    state: GameState, seat: str, fields: Mapping[str, Any] | None = None
+    state: GameState,
+    seat: str,
+    fields: Mapping[str, Any] | None = None,
+    audiences: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
-    """The state's fields ``seat`` may know (everything but the log)."""
+    """The state's fields ``seat`` may know (everything but the log). ``fields`` and
+    ``audiences`` may be given when the caller has them (worked out once for every seat)."""
     data = dict(fields if fields is not None else public_fields(state))
     if seat == FACILITATOR:
         return data
+    # (With ``fields`` of SEAT_FIELDS alone, only those come back: the server's broadcast
+    # writes the shared rest once for every seat.)
     own = role_of(seat)
+    told = audiences if audiences is not None else event_audiences(state)
     data["seed"] = seat_seed(state.seed, seat)
     data["log_digest"] = ""
-    data["events"] = [e for e in state.events if _event_visible(state, e, own)]
+    data["events"] = [e for e in state.events if not told[e] or own in told[e]]
     data["walk_away_shift"] = {r: v for r, v in state.walk_away_shift.items() if r == own}
     data["capacity_shift"] = {r: dict(v) for r, v in state.capacity_shift.items() if r == own}
     return data
-
-
-def _event_visible(state: GameState, event_id: str, role: str | None) -> bool:
-    inject = inject_of(state, event_id)
-    return (
-        inject is None or not inject.visible_to or (role is not None and role in inject.visible_to)
-    )
 
 
 def seat_log(log: Iterable[LogEntry], seat: str) -> list[LogEntry]:
@@ -141,6 +156,13 @@ def seat_log(log: Iterable[LogEntry], seat: str) -> list[LogEntry]:
         return list(log)
     own = role_of(seat)
     return [entry for entry in log if entry.visible(own)]
+
+
+@functools.lru_cache(maxsize=32)
+def _ruleset(scenario: str) -> Ruleset:
+    """The compiled rules of a scenario as a seat is told it, shared by every seat told the
+    same (a process playing many seats compiles each role's view once)."""
+    return Ruleset(parse_scenario(json.loads(scenario), "the server's scenario"))
 
 
 class SeatMirror:
@@ -160,18 +182,20 @@ class SeatMirror:
     ) -> None:
         self.seat = seat
         self.role = role_of(seat)
-        self.rules = Ruleset(parse_scenario(dict(scenario), "the server's scenario"))
+        self.rules = _ruleset(json.dumps(scenario))  # key order matters: issues, roles
         self.log: list[LogEntry] = LOG_ADAPTER.validate_python(list(log))
-        self.state = self._build(fields)
+        self.fields = dict(fields)
+        self.state = self._build()
 
-    def _build(self, fields: Mapping[str, Any]) -> GameState:
-        state = GameState.model_validate({**fields, "rules": self.rules, "log": ()})
+    def _build(self) -> GameState:
+        state = GameState.model_validate({**self.fields, "rules": self.rules, "log": ()})
         return state.model_copy(update={"log": tuple(self.log)})
 
     def update(
         self, fields: Mapping[str, Any], log: Sequence[Mapping[str, Any]] | Sequence[LogEntry]
     ) -> GameState:
-        """Take in one change: the new fields and the log entries added since the last."""
+        """Take in one change: the fields that changed and the log entries added."""
         self.log.extend(LOG_ADAPTER.validate_python(list(log)))
-        self.state = self._build(fields)
+        self.fields.update(fields)
+        self.state = self._build()
         return self.state

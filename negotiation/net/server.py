@@ -54,15 +54,17 @@ from negotiation.net.protocol import (
     Saved,
     Settings,
     TimerOp,
-    Update,
     Welcome,
     decode_client,
     encode,
 )
 from negotiation.net.seatview import (
     PROJECTOR,
+    SEAT_FIELDS,
+    event_audiences,
     public_fields,
     redact_scenario,
+    role_of,
     seat_fields,
     seat_log,
 )
@@ -122,6 +124,8 @@ class LiveGame:
     steps: list[StoredStep]
     client_ids: dict[str, int]
     classroom: Classroom
+    fields: dict[str, Any] = field(default_factory=dict)
+    """The state's fields as last sent (an update carries only what changed)."""
     seats: set[Seat] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -151,9 +155,45 @@ class GameServer:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="negotiation-db")
         self._failed_joins: dict[str, deque[float]] = {}
         self.actions_accepted = 0
+        self._pending: list[tuple[str, StoredStep, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    async def _store_step(self, game_id: str, step: StoredStep) -> None:
+        """Commit one step. Steps of several games that wait together are committed in one
+        transaction (one sync to disk for all): each is still committed before anyone is
+        told of it."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((game_id, step, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._call(self.store.append_many, [(g, s) for g, s, _ in batch])
+            except StepTaken:
+                # Another server process stored one of them: store them one by one, so that
+                # only the step that was taken is refused.
+                for game_id, step, future in batch:
+                    try:
+                        await self._call(self.store.append, game_id, step)
+                    except StoreError as exc:
+                        future.set_exception(exc)
+                    else:
+                        future.set_result(None)
+                continue
+            except Exception as exc:  # the database failed: every waiting move is refused
+                error = exc if isinstance(exc, StoreError) else StoreError(str(exc))
+                for _, _, future in batch:
+                    future.set_exception(error)
+                continue
+            for _, _, future in batch:
+                future.set_result(None)
 
     # --- lifetime -------------------------------------------------------------------------------
 
@@ -266,6 +306,11 @@ class GameServer:
                 break
             try:
                 await seat.ws.send(text)
+                while not seat.queue.empty():  # what queued meanwhile, without a wake-up each
+                    more = seat.queue.get_nowait()
+                    if more is None:
+                        return
+                    await seat.ws.send(more)
             except ConnectionClosed:
                 break
         if seat.queue.qsize() >= MAX_QUEUE:
@@ -362,14 +407,15 @@ class GameServer:
                 raise Refused(str(exc), message.id) from None
             except (KeyError, ValueError) as exc:
                 raise Refused(f"the move does not fit the game ({exc})", message.id) from None
+            fields = public_fields(after)
             step = StoredStep(
                 step=len(game.steps) + 1,
                 action=action.model_dump_json(),
-                hash=after.fingerprint(),
+                hash=after.fingerprint(fields),
                 client_id=message.id,
             )
             try:
-                await self._call(self.store.append, game.id, step)
+                await self._store_step(game.id, step)
             except StepTaken as exc:
                 raise Refused(f"{exc}; rejoin to see the game as it is", message.id) from None
             before = game.state
@@ -377,8 +423,7 @@ class GameServer:
             game.steps.append(step)
             game.client_ids[message.id] = step.step
             self.actions_accepted += 1
-            self._broadcast(game, before)  # the mover's update first, then the receipt
-            seat.send(Accepted(id=message.id, step=step.step))
+            self._broadcast(game, before, fields, mover=seat, move_id=message.id)
             if after.over:
                 self._reveal(game, game.seats)
             else:
@@ -392,16 +437,38 @@ class GameServer:
         for seat in seats:
             seat.send(text)
 
-    def _broadcast(self, game: LiveGame, before: GameState) -> None:
-        fields = public_fields(game.state)
-        new = game.state.log[len(before.log) :]
+    def _broadcast(
+        self,
+        game: LiveGame,
+        before: GameState,
+        fields: dict[str, Any],
+        *,
+        mover: Seat | None = None,
+        move_id: str = "",
+    ) -> None:
+        """Send every seat its update. The JSON is put together here from pieces made once
+        (each new log entry, the shared fields), as the protocol's ``Update`` would write it."""
+        state = game.state
+        audiences = event_audiences(state)
+        entries = [(entry, entry.model_dump_json()) for entry in state.log[len(before.log) :]]
+        # Only what changed goes out (and each seat's own fields, which are small).
+        changed = {
+            k: v for k, v in fields.items() if k not in SEAT_FIELDS and game.fields.get(k) != v
+        }
+        game.fields = fields
+        shared = json.dumps(changed)[1:-1]
+        own_fields = {k: fields[k] for k in SEAT_FIELDS}
         for seat in game.seats:
-            seat.send(
-                Update(
-                    state=seat_fields(game.state, seat.seat, fields), log=seat_log(new, seat.seat)
-                )
+            own = seat.seat
+            role = role_of(own)
+            mine = json.dumps(seat_fields(state, own, own_fields, audiences))[1:-1]
+            shown = f"{{{shared},{mine}}}" if shared else f"{{{mine}}}"
+            log = ",".join(
+                text for entry, text in entries if own == FACILITATOR or entry.visible(role)
             )
-            seat.log_sent = len(game.state.log)
+            receipt = f',"accepted":{json.dumps(move_id)}' if seat is mover else ""
+            seat.send(f'{{"type":"update","state":{shown},"log":[{log}]{receipt}}}')
+            seat.log_sent = len(state.log)
 
     async def timer(self, seat: Seat, message: TimerOp) -> None:
         """The facilitator's timer, run on the server's clock so every seat counts alike."""
@@ -524,6 +591,7 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
         state=state,
         steps=list(steps),
         client_ids={s.client_id: s.step for s in steps if s.client_id},
+        fields=public_fields(state),
         classroom=classroom,
     )
 

@@ -80,6 +80,7 @@ class Store(Protocol):
     def codes_of(self, game: str) -> dict[str, str]: ...
     def load(self, game: str) -> tuple[GameRecord, list[StoredStep]]: ...
     def append(self, game: str, step: StoredStep) -> None: ...
+    def append_many(self, steps: list[tuple[str, StoredStep]]) -> None: ...
     def set_classroom(self, game: str, classroom: str) -> None: ...
     def game_ids(self) -> list[str]: ...
     def close(self) -> None: ...
@@ -176,6 +177,24 @@ class _SqlStore:
                 )
         except self._integrity_errors() as exc:
             raise StepTaken(f"game {game}: step {step.step} is already stored ({exc})") from None
+
+    def append_many(self, steps: list[tuple[str, StoredStep]]) -> None:
+        """Several games' steps in one transaction (one commit, one sync to disk for all).
+
+        Raises:
+            StepTaken: one of them is stored already; none of them is stored then.
+        """
+        try:
+            with self._tx() as cur:
+                cur.executemany(
+                    self._sql(
+                        "INSERT INTO steps (game, step, action, hash, client_id)"
+                        " VALUES (?, ?, ?, ?, ?)"
+                    ),
+                    [(g, s.step, s.action, s.hash, s.client_id) for g, s in steps],
+                )
+        except self._integrity_errors() as exc:
+            raise StepTaken(f"a step is already stored ({exc})") from None
 
     def set_classroom(self, game: str, classroom: str) -> None:
         with self._tx() as cur:

@@ -186,14 +186,15 @@ async def test_a_move_sent_twice_is_applied_once(served: tuple[GameServer, str])
     await seat.join()
     assert seat.mirror is not None
     move = legal_actions(seat.mirror.state, seat.seat, proposals=False)[0]
-    await seat.send(move)
+    seat_id = await seat.send(move)
     assert seat.ws is not None and seat.pending is not None
     await seat.ws.send(seat.pending.model_dump_json())  # the retry after a drop
     replies = []
-    while len([r for r in replies if isinstance(r, Accepted)]) < 2:
+    while not any(isinstance(r, Accepted) for r in replies):
         replies.append(await seat.receive())
-    accepted = [r for r in replies if isinstance(r, Accepted)]
-    assert accepted[0].step == accepted[1].step == 1
+    first, again = replies[0], replies[-1]
+    assert isinstance(first, Update) and first.accepted == seat_id  # the receipt, with the move
+    assert isinstance(again, Accepted) and again.step == 1 and again.id == seat_id
     assert game.state.steps == 1 and len([r for r in replies if isinstance(r, Update)]) == 1
     await seat.close()
 

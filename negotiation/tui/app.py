@@ -584,11 +584,20 @@ class NegotiationApp(App[int]):
             self._open_table(session)
         elif choice == "debrief":
             from negotiation.savefile import replay_states
+            from negotiation.tui.remote import RemoteSession
             from negotiation.tui.screens.debrief import DebriefScreen
 
+            if isinstance(session, RemoteSession) and not session.full:
+                self.notify("The whole game is on its way from the server; try again.")
+                return
             states = list(replay_states(session.save, "this game", ruleset=session.state.rules))
             self.push_screen(DebriefScreen(states, session.save.name))
         elif choice == "save":
+            from negotiation.tui.remote import RemoteSession
+
+            if isinstance(session, RemoteSession) and not session.full:
+                self.notify("The whole game is on its way from the server; try again.")
+                return
 
             def named(name: object) -> None:
                 if not isinstance(name, str) or not name.strip():

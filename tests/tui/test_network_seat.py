@@ -149,3 +149,51 @@ async def test_the_facilitators_console_runs_the_servers_clock_and_the_projector
         await until(shown, lambda: "SATISFACTION AGAINST" in screen_text(wall), "the standings")
         stored = json.loads(game.server.store.load(game.id)[0].classroom or "{}")
         assert stored["reveal"] is True
+
+
+async def test_the_setup_screen_creates_a_game_on_a_server_and_lists_its_codes(
+    game: Game, make_app: Callable[..., NegotiationApp]
+) -> None:
+    from negotiation.tui.screens.join import CodesScreen
+    from negotiation.tui.screens.setup import SetupScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+        app.screen.query_one("#server").focus()
+        await pilot.press(*game.url, "enter")
+        await until(pilot, lambda: isinstance(app.screen, CodesScreen), "the codes")
+        codes = app.screen
+        assert isinstance(codes, CodesScreen)
+        text = screen_text(app)
+        for seat, code in codes.created.codes.items():
+            assert code in text, seat
+        assert "Projector" in text and "United Kingdom" in text
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, TableScreen), "the facilitator's table")
+        assert app.network is not None and app.network.seat == FACILITATOR
+        assert codes.created.game in game.server.games
+
+
+async def test_after_the_game_a_seat_gets_the_whole_game_for_its_debrief(
+    game: Game, make_app: Callable[..., NegotiationApp]
+) -> None:
+    from negotiation.tui.screens.debrief import DebriefScreen
+    from negotiation.tui.screens.end import EndScreen
+
+    await asyncio.gather(*bots_for(game, *PARIS.roles))
+    live = await game.live()
+    assert live.state.over
+    app = make_app(join=JoinSettings(game.url, game.codes["ukraine"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, EndScreen), "the end screen")
+        assert app.network is not None
+        session = app.network
+        await until(pilot, lambda: session.full, "the whole game")
+        assert session.state.fingerprint() == live.state.fingerprint()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DebriefScreen), "the debrief")
+        text = screen_text(app)
+        for role in PARIS.roles.values():  # every delegation against its walk-away value
+            assert role.name in text

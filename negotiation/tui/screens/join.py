@@ -25,6 +25,9 @@ from negotiation.tui.markup import escape
 from negotiation.tui.screens.projector import ProjectorScreen, game_key
 
 if TYPE_CHECKING:
+    from negotiation.classroom import Team
+    from negotiation.net.protocol import Created
+    from negotiation.scenario import Scenario
     from negotiation.tui.remote import RemoteSession
 
 
@@ -174,3 +177,95 @@ class RemoteProjectorScreen(ProjectorScreen):
                 return
         self.problem = ""
         self.show()
+
+
+class CodesScreen(Screen[None]):
+    """A game made on a server: its join codes, to read out or write on the board."""
+
+    DEFAULT_CSS = """
+    CodesScreen { align: center middle; }
+    CodesScreen #box { width: 76; max-width: 100%; height: auto; border: thick $accent;
+                       padding: 1 2; }
+    CodesScreen .title { text-style: bold; color: $accent; }
+    CodesScreen #codes { margin: 1 0; }
+    CodesScreen #hint { color: $text-muted; }
+    CodesScreen #buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    CodesScreen #buttons Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "join_as_facilitator", "Run it (facilitator)", id="codes.facilitator"),
+        Binding("escape", "close", "Close", id="codes.close"),
+    ]
+
+    def __init__(
+        self,
+        server: str,
+        scenario: Scenario,
+        created: Created,
+        teams: dict[str, Team] | None = None,
+    ) -> None:
+        super().__init__()
+        self.server = server
+        self.scenario = scenario
+        self.created = created
+        self.teams = dict(teams or {})
+
+    def codes_text(self) -> str:
+        names = {r: role.name for r, role in self.scenario.roles.items()}
+        names.update({"facilitator": "Facilitator", "projector": "Projector (read-only)"})
+        width = max(len(n) for n in names.values()) + 2
+        lines = []
+        for seat, code in self.created.codes.items():
+            team = self.teams.get(seat)
+            label = f"  ({team.name})" if team else ""
+            lines.append(f"{escape(names.get(seat, seat)):<{width}}[b]{code}[/b]{escape(label)}")
+        return "\n".join(lines)
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="box"):
+            yield Static(
+                f"Game {self.created.game} on {escape(self.server)}: {escape(self.scenario.title)}",
+                classes="title",
+            )
+            yield Static(self.codes_text(), id="codes")
+            yield Static(
+                "Each delegation joins with its code: the title screen's Join (or "
+                f"negotiation join {escape(self.server)}), or in a browser where the server "
+                "runs --web. A seat nobody takes can be played by a bot: "
+                f"negotiation join {escape(self.server)} --code CODE --bot",
+                id="hint",
+            )
+            with Horizontal(id="buttons"):
+                yield Button("Close", id="close")
+                yield Button("Run it as the facilitator (f)", id="facilitator", variant="primary")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "facilitator":
+            self.action_join_as_facilitator()
+        else:
+            self.action_close()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_join_as_facilitator(self) -> None:
+        self.join_as_facilitator()
+
+    @work(exclusive=True, group="join")
+    async def join_as_facilitator(self) -> None:
+        from negotiation.engine import FACILITATOR
+        from negotiation.net.protocol import Settings
+        from negotiation.tui.app import NegotiationApp
+
+        connection = SeatConnection(self.server, self.created.codes[FACILITATOR])
+        try:
+            await connection.join(timeout=10)
+            if self.teams:
+                await connection.send_message(Settings(teams=self.teams))
+        except ClientError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        app = self.app
+        assert isinstance(app, NegotiationApp)
+        app.enter_network_game(connection)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,11 +34,16 @@ class SetupScreen(Screen[None]):
     SetupScreen #settings Input { width: 18; }
     SetupScreen #settings Label { padding: 1 1 0 0; }
     SetupScreen #start-row { height: auto; align-horizontal: center; margin-top: 1; }
+    SetupScreen #start-row Button { margin: 0 1; }
+    SetupScreen #network { height: auto; }
+    SetupScreen #network Label { padding: 1 1 0 0; }
+    SetupScreen #network Input { width: 36; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="setup.back"),
         Binding("ctrl+s", "start", "Start", id="setup.start"),
         Binding("ctrl+e", "team", "Team for the seat", id="setup.team"),
+        Binding("ctrl+n", "create_on_server", "Create on a server", id="setup.network"),
     ]
 
     def __init__(self) -> None:
@@ -83,8 +89,12 @@ class SetupScreen(Screen[None]):
                     "Class exercise: a facilitator runs it (F2 console, timer, events, undo)",
                     id="facilitator",
                 )
+                with Horizontal(id="network"):
+                    yield Label("Or over the network, on the server")
+                    yield Input(placeholder="ws://127.0.0.1:8750", id="server")
             with Horizontal(id="start-row"):
                 yield Button("Start the talks", id="start", variant="primary")
+                yield Button("Create on the server", id="create")
         yield Footer()
 
     def seat_cycle(self) -> list[str]:
@@ -139,9 +149,48 @@ class SetupScreen(Screen[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
             self.action_start()
+        elif event.button.id == "create":
+            self.action_create_on_server()
 
-    def on_input_submitted(self) -> None:
-        self.action_start()
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "server":
+            self.action_create_on_server()
+        else:
+            self.action_start()
+
+    def action_create_on_server(self) -> None:
+        """Set the game up on a game server: every delegation, the facilitator and the
+        projector get a join code (the seats above do not apply: each seat is whoever joins
+        with its code, a student or ``negotiation join --bot``)."""
+        result = self.settings()
+        if isinstance(result, str):
+            self.notify(result, severity="error")
+            return
+        server = self.query_one("#server", Input).value.strip()
+        if not server:
+            self.notify("Type the game server's address first (negotiation serve prints it).")
+            self.query_one("#server", Input).focus()
+            return
+        if "://" not in server:
+            server = f"ws://{server}"
+        scenario, _, seed, rounds = result
+        self.create_on_server(server, scenario, seed, rounds)
+
+    @work(exclusive=True, group="create")
+    async def create_on_server(
+        self, server: str, scenario: Scenario, seed: int, rounds: int
+    ) -> None:
+        from negotiation.net.client import ClientError, create_game
+        from negotiation.tui.screens.join import CodesScreen
+
+        try:
+            created = await create_game(
+                server, scenario.model_dump(mode="json"), seed=seed, rounds=rounds
+            )
+        except ClientError as exc:
+            self.notify(str(exc), title="The game was not created", severity="error")
+            return
+        self.app.push_screen(CodesScreen(server, scenario, created, dict(self.teams)))
 
     def action_team(self) -> None:
         """Name the team of students who play the highlighted delegation."""

@@ -429,9 +429,13 @@ class NegotiationApp(App[int]):
         if connection.seat == PROJECTOR:
             self.push_screen(RemoteProjectorScreen(session))
         elif connection.seat == FACILITATOR:
+            from negotiation.tui.screens.facilitator import FacilitatorScreen
+
+            # The console first; Escape shows the table (as the chair sees it), F2 comes back.
             self.push_screen(TableScreen(session))
+            self.push_screen(FacilitatorScreen(session))
             self.notify(
-                f"You run game {connection.game}. F2 opens the facilitator's console.",
+                f"You run game {connection.game}. Escape shows the table; F2 the console again.",
                 title="Facilitator",
                 timeout=10,
             )

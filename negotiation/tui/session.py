@@ -46,9 +46,12 @@ def default_seats(scenario: Scenario, human: str | None = None) -> dict[str, str
 
 
 def seat_label(seat: str) -> str:
-    """How a seat reads on screen: "human" or "bot (baseline)"."""
+    """How a seat reads on screen: "human", "bot (baseline)", or "joined by code" for a seat of
+    a networked game (a student or a bot, on its own machine)."""
     if seat == HUMAN:
         return "human"
+    if seat == "remote":
+        return "joined by code"
     _, _, name = seat.partition(":")
     return f"bot ({name or 'default'})"
 

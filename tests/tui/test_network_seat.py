@@ -135,10 +135,8 @@ async def test_the_facilitators_console_runs_the_servers_clock_and_the_projector
     chair = make_app(join=JoinSettings(game.url, game.codes[FACILITATOR]))
     wall = make_app(join=JoinSettings(game.url, game.codes["projector"]))
     async with chair.run_test(size=(120, 40)) as pilot, wall.run_test(size=(120, 40)) as shown:
-        await until(pilot, lambda: isinstance(chair.screen, TableScreen), "the chair's table")
-        await until(shown, lambda: isinstance(wall.screen, RemoteProjectorScreen), "projector")
-        await pilot.press("f2")
         await until(pilot, lambda: isinstance(chair.screen, FacilitatorScreen), "the console")
+        await until(shown, lambda: isinstance(wall.screen, RemoteProjectorScreen), "projector")
         await pilot.press("t", *"10", "enter")
         live = await game.live()
         await until(pilot, lambda: live.classroom.timer is not None, "the server's timer")
@@ -171,7 +169,10 @@ async def test_the_setup_screen_creates_a_game_on_a_server_and_lists_its_codes(
             assert code in text, seat
         assert "Projector" in text and "United Kingdom" in text
         await pilot.press("f")
-        await until(pilot, lambda: isinstance(app.screen, TableScreen), "the facilitator's table")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen), "the console")
+        await pilot.press("escape")  # the table behind it, as the chair sees it
+        await until(pilot, lambda: isinstance(app.screen, TableScreen), "the table")
+        assert "the facilitator, at France's place" in screen_text(app)
         assert app.network is not None and app.network.seat == FACILITATOR
         assert codes.created.game in game.server.games
 

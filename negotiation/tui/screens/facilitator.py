@@ -403,9 +403,8 @@ class FacilitatorScreen(Screen[None]):
             return None
         if action == "page" and self.session.classroom.projector != "debrief":
             return None
-        if action == "swap" and self.session.remote:
-            return None  # over the network a seat is taken with its code, not swapped here
-        return True
+        # Over the network a seat is taken with its code, not swapped here.
+        return not (action == "swap" and self.session.remote)
 
     def play(self, action: Action) -> bool:
         """Play a facilitator's move; an illegal one is a notification."""

@@ -215,6 +215,8 @@ class TableScreen(Screen[None]):
         team = self.session.classroom.teams.get(self.viewer)
         if team:
             you = f"{you} ({team.name})"
+        if self.session.remote and not self.session.is_human(self.viewer):
+            you = f"the facilitator, at {you}'s place"
         if state.over:
             where = f"Over: {state.status.value.replace('_', ' ')}"
         elif self.my_turn:
@@ -496,7 +498,7 @@ class TableScreen(Screen[None]):
         self.flow_started = True
         viewer_seen = [e for e in self.session.state.log if e.visible(self.viewer)]
         events = [e for e in viewer_seen if e.event is not None]
-        if events and self.session.state.steps == 0:
+        if events and self.session.state.steps == 0 and self.session.is_human(self.viewer):
             self.show_notices([self.event_notice(e) for e in events], self.next_step)
         else:
             self.next_step()

@@ -71,8 +71,14 @@ class EndScreen(Screen[None]):
                 f"({s.hold_rate:.0%}); in the one told, the truce {told}."
             )
         lines.append("")
-        lines.append("[b]How each human delegation fared[/b]")
-        for role in self.session.humans:
+        # A facilitator with no seat of their own sees every delegation.
+        roles = self.session.humans or (list(spec.roles) if self.session.facilitated else [])
+        lines.append(
+            "[b]How each human delegation fared[/b]"
+            if self.session.humans
+            else "[b]How each delegation fared[/b]"
+        )
+        for role in roles:
             sat = RoleView(state, role).satisfaction()
             verdict = "[$success]beats[/]" if sat.acceptable else "[$error]falls short of[/]"
             team = self.session.classroom.teams.get(role)

@@ -101,6 +101,7 @@ def redact_scenario(scenario: Scenario, seat: str) -> Scenario:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def seat_seed(seed: int, seat: str) -> int:
     """The seed a seat is told: its own, derived from the game's, so that a seat's bot is
     deterministic while the game's own draws (events, the stress test) cannot be foreseen."""

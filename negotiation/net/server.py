@@ -446,28 +446,43 @@ class GameServer:
         mover: Seat | None = None,
         move_id: str = "",
     ) -> None:
-        """Send every seat its update. The JSON is put together here from pieces made once
-        (each new log entry, the shared fields), as the protocol's ``Update`` would write it."""
+        """Send every seat its update: the fields that changed and the new log entries it may
+        read. The JSON is put together here from pieces made once per move (each new entry,
+        the shared fields), as the protocol's ``Update`` would write it; seats that see the
+        same entries get the same text. A seat's own fields (its events, its shifts) go out
+        only when the move changed them."""
         state = game.state
-        audiences = event_audiences(state)
         entries = [(entry, entry.model_dump_json()) for entry in state.log[len(before.log) :]]
-        # Only what changed goes out (and each seat's own fields, which are small).
         changed = {
             k: v for k, v in fields.items() if k not in SEAT_FIELDS and game.fields.get(k) != v
         }
+        own_changed = any(game.fields.get(k) != fields[k] for k in SEAT_FIELDS)
         game.fields = fields
         shared = json.dumps(changed)[1:-1]
+        audiences = event_audiences(state) if own_changed else {}
         own_fields = {k: fields[k] for k in SEAT_FIELDS}
+        made: dict[tuple[int, ...], str] = {}
         for seat in game.seats:
             own = seat.seat
             role = role_of(own)
-            mine = json.dumps(seat_fields(state, own, own_fields, audiences))[1:-1]
-            shown = f"{{{shared},{mine}}}" if shared else f"{{{mine}}}"
-            log = ",".join(
-                text for entry, text in entries if own == FACILITATOR or entry.visible(role)
+            seen = tuple(
+                n
+                for n, (entry, _) in enumerate(entries)
+                if own == FACILITATOR or entry.visible(role)
             )
-            receipt = f',"accepted":{json.dumps(move_id)}' if seat is mover else ""
-            seat.send(f'{{"type":"update","state":{shown},"log":[{log}]{receipt}}}')
+            log = ",".join(entries[n][1] for n in seen)
+            if own_changed or seat is mover:
+                parts = [shared] if shared else []
+                if own_changed:
+                    mine = seat_fields(state, own, own_fields, audiences)
+                    parts.append(json.dumps(mine)[1:-1])
+                receipt = f',"accepted":{json.dumps(move_id)}' if seat is mover else ""
+                text = f'{{"type":"update","state":{{{",".join(parts)}}},"log":[{log}]{receipt}}}'
+            else:
+                text = made.get(seen, "")
+                if not text:
+                    text = made[seen] = f'{{"type":"update","state":{{{shared}}},"log":[{log}]}}'
+            seat.send(text)
             seat.log_sent = len(state.log)
 
     async def timer(self, seat: Seat, message: TimerOp) -> None:

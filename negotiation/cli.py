@@ -840,10 +840,14 @@ def cmd_join(args: argparse.Namespace) -> int:
     from negotiation.net.client import ClientError, SeatConnection, run_bot
 
     if args.bot is None:
+        from negotiation.net.client import ClientError, check_seat
         from negotiation.tui.app import JoinSettings, run
 
-        if not args.server.startswith(("ws://", "wss://")):
-            raise UserError(f"{args.server}: a server address starts with ws://")
+        # A wrong code or a server that is not there is one line before any screen opens.
+        try:
+            asyncio.run(check_seat(args.server, args.code))
+        except ClientError as exc:
+            raise UserError(str(exc)) from None
         return run(saves_dir=Path(args.saves_dir), join=JoinSettings(args.server, args.code))
     if not args.code:
         raise UsageError("join: --bot needs the seat's --code")

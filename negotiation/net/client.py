@@ -129,6 +129,21 @@ async def export_game(url: str, code: str, *, timeout: float = 60.0) -> dict[str
     return reply.save
 
 
+async def check_seat(url: str, code: str = "", *, timeout: float = 10.0) -> None:
+    """Check that the server answers and, given a code, that the code opens a seat.
+
+    Raises:
+        ClientError: the address is wrong, the server is not there, or the code is unknown.
+    """
+    if code:
+        seat = SeatConnection(url, code)
+        await seat.join(timeout=timeout)
+        await seat.close()
+        return
+    ws = await _open(url, timeout)
+    await ws.close()
+
+
 class SeatConnection:
     """One seat's live connection: sends moves, keeps the mirror up to date."""
 

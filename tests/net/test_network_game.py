@@ -61,6 +61,9 @@ def test_a_class_plays_over_the_network_through_a_server_crash(
             "projector",
         }
         assert len(set(codes.values())) == len(codes)
+        wrong = run("join", url, "--code", "ZZZZ-ZZZZ-ZZZZ")
+        assert wrong.returncode == 1 and "unknown join code" in wrong.stderr
+        assert wrong.stderr.count("\n") == 1
         # Five delegations join; the game stops at the sixth's first turn.
         late = "russia"
         seats = {
@@ -145,6 +148,7 @@ def test_join_and_export_say_in_one_line_what_is_wrong(tmp_path: Path, free_port
     url = f"ws://127.0.0.1:{free_port}"
     for args in (
         ["join", url, "--code", "AAAA-AAAA-AAAA", "--bot"],
+        ["join", url, "--code", "AAAA-AAAA-AAAA"],  # the screen does not open
         ["export", url, "--code", "AAAA-AAAA-AAAA", "-o", str(tmp_path / "x.json")],
         ["create-game", "--server", url],
     ):

@@ -87,6 +87,8 @@ MAX_BAD = 10
 """Malformed or refused messages a connection may send before it is closed."""
 MAX_FAILED_JOINS = 20
 """Wrong codes from one address in a minute before it must wait."""
+MAX_CREATES = 60
+"""Games created from one address in a minute (each compiles a scenario: not free)."""
 MAX_QUEUE = 500
 """Messages waiting for a client before it is taken to be gone and is disconnected."""
 
@@ -154,6 +156,7 @@ class GameServer:
         self._loading: dict[str, asyncio.Lock] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="negotiation-db")
         self._failed_joins: dict[str, deque[float]] = {}
+        self._creates: dict[str, deque[float]] = {}
         self.actions_accepted = 0
         self._pending: list[tuple[str, StoredStep, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -244,6 +247,8 @@ class GameServer:
                 "(update the game on one side)"
             )
         if isinstance(message, Create):
+            if not self._allow(self._creates, ws, MAX_CREATES):
+                raise Abuse("too many games created from this address; wait a minute")
             await ws.send(encode(await self.create(message)))
             return
         game, seat_id = await self._seat_for(ws, message.code)
@@ -268,18 +273,35 @@ class GameServer:
             seat.queue.put_nowait(None)
             await writer
 
-    async def _seat_for(self, ws: ServerConnection, typed: str) -> tuple[LiveGame, str]:
+    @staticmethod
+    def _allow(
+        history: dict[str, deque[float]], ws: ServerConnection, limit: int, count: bool = True
+    ) -> bool:
+        """True if the address of ``ws`` did this fewer than ``limit`` times in the last
+        minute (and, with ``count``, counts this time). Loopback is not limited: browser seats
+        join from this machine, all from one address, and so do bots and load tests."""
         address = str(ws.remote_address[0]) if ws.remote_address else "?"
-        failures = self._failed_joins.setdefault(address, deque())
+        if address in ("127.0.0.1", "::1"):
+            return True
+        times = history.setdefault(address, deque())
         now = time.monotonic()
-        while failures and failures[0] < now - 60:
-            failures.popleft()
-        if len(failures) >= MAX_FAILED_JOINS:
+        while times and times[0] < now - 60:
+            times.popleft()
+        if len(times) >= limit:
+            return False
+        if count:
+            times.append(now)
+        elif not times:
+            del history[address]
+        return True
+
+    async def _seat_for(self, ws: ServerConnection, typed: str) -> tuple[LiveGame, str]:
+        if not self._allow(self._failed_joins, ws, MAX_FAILED_JOINS, count=False):
             raise Abuse("too many wrong codes from this address; wait a minute")
         code = join_codes.normalise(typed)
         found = await self._call(self.store.seat_of, code) if code else None
         if found is None:
-            failures.append(now)
+            self._allow(self._failed_joins, ws, MAX_FAILED_JOINS)
             raise Abuse("unknown join code (check it with the facilitator)")
         game_id, seat_id = found
         return await self.game(game_id), seat_id

@@ -350,3 +350,17 @@ async def test_the_projector_is_shown_the_whole_game_only_while_the_facilitator_
     assert "unknown role 'narnia'" in (await next_of(chair, "error"))["reason"]
     for ws in (projector, uk, chair):
         await ws.close()
+
+
+def test_wrong_codes_and_new_games_are_limited_per_address_but_not_on_loopback() -> None:
+    from collections import deque
+    from types import SimpleNamespace
+
+    history: dict[str, deque[float]] = {}
+    lan = SimpleNamespace(remote_address=("192.168.1.30", 5000))
+    assert all(GameServer._allow(history, lan, 3) for _ in range(3))  # type: ignore[arg-type]
+    assert not GameServer._allow(history, lan, 3)  # type: ignore[arg-type]
+    other = SimpleNamespace(remote_address=("192.168.1.31", 5000))
+    assert GameServer._allow(history, other, 3)  # type: ignore[arg-type]
+    local = SimpleNamespace(remote_address=("127.0.0.1", 5000))
+    assert all(GameServer._allow(history, local, 3) for _ in range(10))  # type: ignore[arg-type]

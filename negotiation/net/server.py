@@ -12,6 +12,7 @@ outgoing queue backs up (a client that stopped reading) is closed; it can rejoin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from negotiation.classroom import Classroom, RoundTimer
 from negotiation.engine import (
@@ -107,12 +109,35 @@ class Seat:
     queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
     log_sent: int = 0
     """Entries of the game's whole log already looked at for this seat."""
+    writing: bool = False
+    """The writer task is sending (and may be waiting for the client to read)."""
 
     def send(self, message: BaseModel | str) -> None:
+        text = message if isinstance(message, str) else encode(message)
+        if not self.writing and self.queue.empty() and self._write_now(text):
+            return
         if self.queue.qsize() >= MAX_QUEUE:
             self.queue.put_nowait(None)  # the writer closes the connection
             return
-        self.queue.put_nowait(message if isinstance(message, str) else encode(message))
+        self.queue.put_nowait(text)
+
+    def _write_now(self, text: str) -> bool:
+        """Write the message to the socket at once if the connection can take it without
+        waiting, as ``send`` would but without a task switch (the usual case, and what a
+        server with many seats spends its time on). Otherwise the writer task sends it, and
+        waits for a slow client to read."""
+        ws = self.ws
+        try:
+            if ws.protocol.state is not State.OPEN or ws.send_in_progress is not None:
+                return False
+            if ws.transport.get_write_buffer_size() > ws.transport.get_write_buffer_limits()[1]:
+                return False
+            ws.protocol.send_text(text.encode())
+        except AttributeError:  # no connection (tests drive seats directly)
+            return False
+        with contextlib.suppress(OSError):  # a broken connection: its reader sees it close
+            ws.send_data()
+        return True
 
 
 @dataclass
@@ -326,6 +351,7 @@ class GameServer:
             text = await seat.queue.get()
             if text is None:
                 break
+            seat.writing = True
             try:
                 await seat.ws.send(text)
                 while not seat.queue.empty():  # what queued meanwhile, without a wake-up each
@@ -335,6 +361,8 @@ class GameServer:
                     await seat.ws.send(more)
             except ConnectionClosed:
                 break
+            finally:
+                seat.writing = False
         if seat.queue.qsize() >= MAX_QUEUE:
             await seat.ws.close(1008, "too far behind; rejoin")
 

@@ -506,7 +506,11 @@ class GameServer:
         changed = {
             k: v for k, v in fields.items() if k not in SEAT_FIELDS and game.fields.get(k) != v
         }
-        own_changed = any(game.fields.get(k) != fields[k] for k in SEAT_FIELDS)
+        # (The seed and the log's digest do not change what a seat is told: a seat's seed is
+        # its own and fixed, and only the facilitator is told the digest.)
+        own_changed = any(
+            game.fields.get(k) != fields[k] for k in ("events", "walk_away_shift", "capacity_shift")
+        )
         game.fields = fields
         shared = json.dumps(changed)[1:-1]
         audiences = event_audiences(state) if own_changed else {}
@@ -521,9 +525,9 @@ class GameServer:
                 if own == FACILITATOR or entry.visible(role)
             )
             log = ",".join(entries[n][1] for n in seen)
-            if own_changed or seat is mover:
+            if own_changed or seat is mover or own == FACILITATOR:
                 parts = [shared] if shared else []
-                if own_changed:
+                if own_changed or own == FACILITATOR:
                     mine = seat_fields(state, own, own_fields, audiences)
                     parts.append(json.dumps(mine)[1:-1])
                 receipt = f',"accepted":{json.dumps(move_id)}' if seat is mover else ""

@@ -186,13 +186,18 @@ class _SqlStore:
         """
         try:
             with self._tx() as cur:
-                cur.executemany(
-                    self._sql(
-                        "INSERT INTO steps (game, step, action, hash, client_id)"
-                        " VALUES (?, ?, ?, ?, ?)"
-                    ),
-                    [(g, s.step, s.action, s.hash, s.client_id) for g, s in steps],
-                )
+                # One statement a batch of rows, not one a row: the server's database thread
+                # then waits for the interpreter once, not once a row, while the event loop
+                # is busy (with one a row, a batch of 15 took 100 ms under load).
+                for start in range(0, len(steps), 100):
+                    chunk = steps[start : start + 100]
+                    rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
+                    cur.execute(
+                        self._sql(
+                            f"INSERT INTO steps (game, step, action, hash, client_id) VALUES {rows}"
+                        ),
+                        [v for g, s in chunk for v in (g, s.step, s.action, s.hash, s.client_id)],
+                    )
         except self._integrity_errors() as exc:
             raise StepTaken(f"a step is already stored ({exc})") from None
 

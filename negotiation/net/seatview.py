@@ -18,9 +18,10 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from negotiation.engine import FACILITATOR, GameState, LogEntry
 from negotiation.engine.core import inject_of
@@ -109,10 +110,30 @@ def seat_seed(seed: int, seat: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+_FIELDS = tuple(name for name in GameState.model_fields if name not in ("rules", "log"))
+
+
 def public_fields(state: GameState) -> dict[str, Any]:
     """The state's fields without its log, as JSON values (computed once per change, then cut
-    down for each seat by :func:`seat_fields`)."""
-    return state.model_dump(mode="json", exclude={"rules", "log"})
+    down for each seat by :func:`seat_fields`).
+
+    The same as ``state.model_dump(mode="json", exclude={"rules", "log"})`` (a test checks,
+    over random games), written out for the server, which does this for every move: the
+    fields are plain values, enums and two small models. The nested dicts are the state's own
+    (a state is never changed, only replaced).
+    """
+    values = state.__dict__
+    out: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = values[name]
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, tuple):
+            value = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+        elif isinstance(value, BaseModel):
+            value = value.model_dump(mode="json")
+        out[name] = value
+    return out
 
 
 def event_audiences(state: GameState) -> dict[str, tuple[str, ...]]:

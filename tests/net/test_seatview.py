@@ -199,3 +199,28 @@ def test_a_seat_is_told_its_own_secrets_and_only_its_own() -> None:
     assert "army_recruiting_memo" in {i.id for i in told.injects}
     assert "kremlin_budget_warning" not in {i.id for i in told.injects}
     assert json.dumps(told.model_dump(mode="json")).count(PRIVATE) == len(told.roles) - 1
+
+
+@settings(max_examples=25)
+@given(st.data())
+def test_the_servers_quick_field_dump_is_pydantics(data: st.DataObject) -> None:
+    from negotiation.net.seatview import public_fields
+
+    state, _ = data.draw(played_games(PARIS, max_steps=80))
+    expected = state.model_dump(mode="json", exclude={"rules", "log"})
+    assert public_fields(state) == expected
+    assert json.dumps(public_fields(state)) == json.dumps(expected)  # the same order too
+    assert state.fingerprint(public_fields(state)) == state.fingerprint()
+
+
+def test_the_quick_field_dump_covers_an_adopted_deal_with_its_stress_test() -> None:
+    from negotiation.bots import strategy
+    from negotiation.bots.runner import play_game
+    from negotiation.net.seatview import public_fields
+
+    bots = {r: strategy(role.default_strategy) for r, role in PARIS.scenario.roles.items()}
+    adopted = next(
+        s for s in (play_game(PARIS, seed, bots) for seed in range(40)) if s.stress is not None
+    )
+    assert adopted.ratifications
+    assert public_fields(adopted) == adopted.model_dump(mode="json", exclude={"rules", "log"})

@@ -113,13 +113,24 @@ class Seat:
     """Entries of the game's whole log already looked at for this seat."""
     writing: bool = False
     """The writer task is sending (and may be waiting for the client to read)."""
+    dropped: bool = False
+    """The client fell too far behind and is being disconnected (it may rejoin)."""
+    closing: asyncio.Task[None] | None = None
 
     def send(self, message: BaseModel | str) -> None:
+        if self.dropped:
+            return
         text = message if isinstance(message, str) else encode(message)
         if not self.writing and self.queue.empty() and self._write_now(text):
             return
         if self.queue.qsize() >= MAX_QUEUE:
-            self.queue.put_nowait(None)  # the writer closes the connection
+            # A client that stopped reading: rather than keep its backlog, close it. Its
+            # reader then ends and the seat is freed; joining again brings it up to date.
+            self.dropped = True
+            self.queue.put_nowait(None)
+            self.closing = asyncio.get_running_loop().create_task(
+                self.ws.close(1008, "too far behind; join again")
+            )
             return
         self.queue.put_nowait(text)
 
@@ -365,8 +376,6 @@ class GameServer:
                 break
             finally:
                 seat.writing = False
-        if seat.queue.qsize() >= MAX_QUEUE:
-            await seat.ws.close(1008, "too far behind; rejoin")
 
     async def _read(self, seat: Seat) -> None:
         bucket = _Bucket(time.monotonic())

@@ -364,3 +364,36 @@ def test_wrong_codes_and_new_games_are_limited_per_address_but_not_on_loopback()
     assert GameServer._allow(history, other, 3)  # type: ignore[arg-type]
     local = SimpleNamespace(remote_address=("127.0.0.1", 5000))
     assert all(GameServer._allow(history, local, 3) for _ in range(10))  # type: ignore[arg-type]
+
+
+async def test_a_client_that_stops_reading_is_disconnected_not_buffered_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its messages wait in a queue up to a limit; past it, the connection is closed (the seat
+    can join again) and nothing more is kept for it."""
+    import negotiation.net.server as server_module
+    from negotiation.net.server import Seat
+
+    class Stuck:
+        """A connection whose client never reads: every send waits for ever."""
+
+        closed_with: tuple[int, str] | None = None
+
+        async def send(self, text: str) -> None:
+            await asyncio.Event().wait()
+
+        async def close(self, code: int, reason: str) -> None:
+            self.closed_with = (code, reason)
+
+    monkeypatch.setattr(server_module, "MAX_QUEUE", 5)
+    ws = Stuck()
+    seat = Seat(ws, None, "uk")  # type: ignore[arg-type]
+    writer = asyncio.create_task(GameServer._write(None, seat))  # type: ignore[arg-type]
+    for n in range(20):
+        seat.send(f'{{"n": {n}}}')
+        await asyncio.sleep(0)  # let the writer take the first and get stuck on it
+    assert seat.dropped and seat.closing is not None
+    await seat.closing
+    assert ws.closed_with is not None and ws.closed_with[0] == 1008
+    assert seat.queue.qsize() <= 6  # what it had when it was dropped, and nothing since
+    writer.cancel()

@@ -281,12 +281,14 @@ async def run_bot(
                 if isinstance(message, Error):
                     if message.fatal:
                         raise ClientError(f"{url}: {message.reason}")
-                    refused += 1
+                    refused += 1  # in a row: a bot whose moves keep being refused stops
                     say(f"refused: {message.reason}")
                     if refused >= 5:
                         raise ClientError(
                             f"{url}: the server refused this bot's moves: {message.reason}"
                         )
+                elif isinstance(message, Update) and message.accepted is not None:
+                    refused = 0
             await seat.close()
             return mirror
         except _NETWORK_ERRORS:

@@ -648,7 +648,9 @@ def compiled(scenario: str) -> Ruleset:
     Raises:
         ScenarioError: the scenario is not valid.
     """
-    return Ruleset(parse_scenario(json.loads(scenario), "scenario"))
+    rules = Ruleset(parse_scenario(json.loads(scenario), "scenario"))
+    _ = rules.table  # built now, not by the first move that needs it (with a class waiting)
+    return rules
 
 
 def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
@@ -729,6 +731,13 @@ async def run_server(
     ``ready`` is told the game server's address and the browser seats' (or None).
     """
     server = GameServer(store)
+    # What the engine loads only on first use (the stress test and NumPy's random numbers,
+    # the tables of packages) is loaded now: loaded mid-class, it stopped every game.
+    import numpy.random  # noqa: F401
+
+    import negotiation.engine.stress
+    import negotiation.rules.tables  # noqa: F401
+
     listener = await server.start(host, port)
     # What is loaded by now lives as long as the server: keep the garbage collector from
     # walking it at every full collection (a full pass over a busy server's games took

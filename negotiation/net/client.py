@@ -33,6 +33,7 @@ from negotiation.net.protocol import (
     Error,
     Export,
     Hello,
+    Presence,
     ProtocolError,
     Saved,
     ServerMessage,
@@ -163,6 +164,8 @@ class SeatConnection:
         """The whole game as a save: sent to every seat once the game is over, and to the
         projector while the facilitator reveals it."""
         self.saves_received = 0
+        self.present: set[str] = set()
+        """The seats connected to the game now, as the server last said."""
 
     async def join(self, timeout: float = 30.0) -> Welcome:
         """Connect and take the seat (a wrong code is a ClientError)."""
@@ -211,6 +214,8 @@ class SeatConnection:
         elif isinstance(message, Saved):
             self.debrief = message.save
             self.saves_received += 1
+        elif isinstance(message, Presence):
+            self.present = set(message.seats)
         return message
 
     def _set_classroom(self, classroom: Classroom, now: float) -> None:

@@ -178,8 +178,15 @@ class Pong(_Message):
     type: Literal["pong"] = "pong"
 
 
+class Presence(_Message):
+    """Who is connected now (seat ids), sent to every seat when someone joins or leaves."""
+
+    type: Literal["presence"] = "presence"
+    seats: list[str]
+
+
 ServerMessage = Annotated[
-    Welcome | Update | Accepted | ClassroomUpdate | Created | Saved | Error | Pong,
+    Welcome | Update | Accepted | ClassroomUpdate | Created | Saved | Error | Pong | Presence,
     Discriminator("type"),
 ]
 SERVER_ADAPTER: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)

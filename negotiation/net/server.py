@@ -54,6 +54,7 @@ from negotiation.net.protocol import (
     Hello,
     Ping,
     Pong,
+    Presence,
     ProtocolError,
     Saved,
     Settings,
@@ -301,6 +302,7 @@ class GameServer:
             async with game.lock:
                 self._welcome(seat)
                 game.seats.add(seat)
+                self._presence(game)
                 if game.state.over:
                     self._reveal(game, [seat])
                 elif seat.seat == PROJECTOR:
@@ -308,6 +310,7 @@ class GameServer:
             await self._read(seat)
         finally:
             game.seats.discard(seat)
+            self._presence(game)
             seat.queue.put_nowait(None)
             await writer
 
@@ -343,6 +346,13 @@ class GameServer:
             raise Abuse("unknown join code (check it with the facilitator)")
         game_id, seat_id = found
         return await self.game(game_id), seat_id
+
+    @staticmethod
+    def _presence(game: LiveGame) -> None:
+        """Tell every seat who is connected (the facilitator sees who is missing)."""
+        text = encode(Presence(seats=sorted({s.seat for s in game.seats})))
+        for seat in game.seats:
+            seat.send(text)
 
     def _welcome(self, seat: Seat) -> None:
         game = seat.game

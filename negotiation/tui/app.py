@@ -519,6 +519,8 @@ class NegotiationApp(App[int]):
 
         changed = session.refresh()
         for screen in self.screen_stack:
+            if not screen.is_mounted:
+                continue  # it draws the game when it is mounted
             if isinstance(screen, RemoteProjectorScreen):
                 screen.poll()
             elif isinstance(screen, TableScreen) and screen.is_mounted:

@@ -28,7 +28,9 @@ from negotiation.scenario import scenario_hash
 from negotiation.tui.session import HUMAN, GameSession
 
 REMOTE = "remote"
-"""How a seat played from another machine is marked in ``seats``."""
+"""How a seat played from another machine, and connected now, is marked in ``seats``."""
+AWAY = "away"
+"""...and a seat nobody holds at the moment."""
 
 
 class RemoteSession(GameSession):
@@ -55,6 +57,7 @@ class RemoteSession(GameSession):
         self._send = send
         self.full = False
         """True once the whole game has come (at its end)."""
+        self._seats_from_presence()
 
     # --- following the server ---------------------------------------------------------------
 
@@ -77,7 +80,14 @@ class RemoteSession(GameSession):
         assert mirror is not None
         changed = mirror.state is not self.state
         self.state = mirror.state
+        self._seats_from_presence()
         return changed
+
+    def _seats_from_presence(self) -> None:
+        """Mark each other delegation connected or not, as the server last said."""
+        for role in self.seats:
+            if self.seats[role] != HUMAN:
+                self.seats[role] = REMOTE if role in self.connection.present else AWAY
 
     @property
     def clock_offset(self) -> float:

@@ -51,7 +51,9 @@ def seat_label(seat: str) -> str:
     if seat == HUMAN:
         return "human"
     if seat == "remote":
-        return "joined by code"
+        return "connected"
+    if seat == "away":
+        return "not connected"
     _, _, name = seat.partition(":")
     return f"bot ({name or 'default'})"
 

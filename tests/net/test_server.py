@@ -397,3 +397,18 @@ async def test_a_client_that_stops_reading_is_disconnected_not_buffered_for(
     assert ws.closed_with is not None and ws.closed_with[0] == 1008
     assert seat.queue.qsize() <= 6  # what it had when it was dropped, and nothing since
     writer.cancel()
+
+
+async def test_every_seat_is_told_who_is_connected(served: tuple[GameServer, str]) -> None:
+    _, url = served
+    codes = await new_game(url)
+    chair = SeatConnection(url, codes[FACILITATOR])
+    await chair.join()
+    uk = SeatConnection(url, codes["uk"])
+    await uk.join()
+    while chair.present != {FACILITATOR, "uk"}:
+        await chair.receive()
+    await uk.close()
+    while chair.present != {FACILITATOR}:
+        await chair.receive()
+    await chair.close()

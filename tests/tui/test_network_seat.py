@@ -137,6 +137,19 @@ async def test_the_facilitators_console_runs_the_servers_clock_and_the_projector
     async with chair.run_test(size=(120, 40)) as pilot, wall.run_test(size=(120, 40)) as shown:
         await until(pilot, lambda: isinstance(chair.screen, FacilitatorScreen), "the console")
         await until(shown, lambda: isinstance(wall.screen, RemoteProjectorScreen), "projector")
+        assert "not connected" in screen_text(chair)  # no delegation has joined yet
+        from negotiation.net.client import SeatConnection
+
+        uk = SeatConnection(game.url, game.codes["uk"])
+        await uk.join()
+
+        def uk_line() -> str:
+            return next(
+                line for line in screen_text(chair).splitlines() if "United Kingdom" in line
+            )
+
+        await until(pilot, lambda: "not connected" not in uk_line(), "the UK online")
+        assert "connected" in uk_line()
         await pilot.press("t", *"10", "enter")
         live = await game.live()
         await until(pilot, lambda: live.classroom.timer is not None, "the server's timer")

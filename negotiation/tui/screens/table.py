@@ -331,7 +331,8 @@ class TableScreen(Screen[None]):
             if role == self.viewer:
                 seat = "you"
             elif self.session.remote:
-                seat = ""  # a student or a bot, on another machine
+                # A student or a bot on another machine: said only when nobody holds the seat.
+                seat = "offline" if self.session.seats.get(role) == "away" else ""
             else:
                 seat = "human" if self.session.is_human(role) else "bot"
             turn = "▶" if view.turn == role else " "

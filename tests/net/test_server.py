@@ -23,6 +23,7 @@ from negotiation.net.protocol import (
     ClassroomUpdate,
     Error,
     Pong,
+    Presence,
     Update,
 )
 from negotiation.net.server import MAX_BAD, GameServer
@@ -191,7 +192,9 @@ async def test_a_move_sent_twice_is_applied_once(served: tuple[GameServer, str])
     await seat.ws.send(seat.pending.model_dump_json())  # the retry after a drop
     replies = []
     while not any(isinstance(r, Accepted) for r in replies):
-        replies.append(await seat.receive())
+        reply = await seat.receive()
+        if not isinstance(reply, Presence):  # (who is connected: not part of this)
+            replies.append(reply)
     first, again = replies[0], replies[-1]
     assert isinstance(first, Update) and first.accepted == seat_id  # the receipt, with the move
     assert isinstance(again, Accepted) and again.step == 1 and again.id == seat_id

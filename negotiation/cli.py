@@ -243,6 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--web-port", type=_port, default=8751, help="default 8751")
     _saves_dir_option(p)
 
+    p = sub.add_parser(
+        "games", help="list a game server's games and their join codes (on the server's machine)"
+    )
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="the server's database (default: sqlite, server.db in the saves folder)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _saves_dir_option(p)
+
     p = sub.add_parser("create-game", help="set up a game on a server and print its join codes")
     p.add_argument("--server", required=True, metavar="ws://HOST:PORT")
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
@@ -760,6 +771,47 @@ def cmd_play(args: argparse.Namespace) -> int:
     return run(saves_dir=Path(args.saves_dir), play=settings)
 
 
+def cmd_games(args: argparse.Namespace) -> int:
+    """The games a server keeps, with their codes: for a facilitator who lost them."""
+    from negotiation.net.store import StoreError, open_store
+
+    url = args.db or f"sqlite:///{Path(args.saves_dir) / 'server.db'}"
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise UserError(f"{url}: no such database (give the server's --db)")
+    try:
+        store = open_store(url)
+        listing = []
+        for game_id in store.game_ids():
+            record, steps = store.load(game_id)
+            scenario = json.loads(record.scenario)
+            listing.append(
+                {
+                    "game": game_id,
+                    "scenario": scenario.get("id", "?"),
+                    "title": scenario.get("title", ""),
+                    "created": record.created,
+                    "moves": len(steps),
+                    "codes": store.codes_of(game_id),
+                }
+            )
+        store.close()
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print(json.dumps(listing, indent=2))
+        return 0
+    if not listing:
+        print(f"no games in {url}")
+    for game in listing:
+        print(
+            f"game {game['game']}  {game['title']} ({game['scenario']})  "
+            f"created {game['created']}  {game['moves']} moves"
+        )
+        for seat, code in sorted(game["codes"].items()):
+            print(f"  {seat:<14} {code}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import asyncio
     import logging
@@ -916,6 +968,7 @@ COMMANDS = {
     "projector": cmd_projector,
     "serve": cmd_serve,
     "create-game": cmd_create_game,
+    "games": cmd_games,
     "join": cmd_join,
     "export": cmd_export,
 }

@@ -158,3 +158,26 @@ def test_join_and_export_say_in_one_line_what_is_wrong(tmp_path: Path, free_port
     assert run("join", "localhost:1", "--code", "x", "--bot").returncode == 1
     bad = run("serve", "--db", "mysql://nope")
     assert bad.returncode == 1 and "expected sqlite:///PATH" in bad.stderr
+
+
+def test_games_lists_a_servers_games_and_their_codes(tmp_path: Path) -> None:
+    """For a facilitator who lost the codes: read from the server's own database."""
+    import asyncio
+
+    from negotiation.net.protocol import PROTOCOL, Create
+    from negotiation.net.server import GameServer
+    from negotiation.net.store import SQLiteStore
+    from negotiation.scenario import resolve_scenario
+
+    db = tmp_path / "server.db"
+    server = GameServer(SQLiteStore(db))
+    scenario = resolve_scenario("paris-unsc").model_dump(mode="json")
+    created = asyncio.run(server.create(Create(protocol=PROTOCOL, scenario=scenario, seed=3)))
+    server.close()
+    listed = run("games", "--db", f"sqlite:///{db}", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (game,) = json.loads(listed.stdout)
+    assert game["game"] == created.game and game["scenario"] == "paris-unsc"
+    assert game["codes"] == created.codes and game["moves"] == 0
+    missing = run("games", "--db", f"sqlite:///{tmp_path / 'none.db'}")
+    assert missing.returncode == 1 and "no such database" in missing.stderr

@@ -9,13 +9,35 @@ textual-serve is an optional extra (``pip install 'negotiation[web]'``): it brin
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 
 class WebUnavailable(RuntimeError):
     """textual-serve is not installed."""
+
+
+GOOGLE_FONT = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>", re.DOTALL)
+LOCAL_FONT = """<style>
+      @font-face {
+        font-family: "Roboto Mono";
+        src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf");
+      }
+    </style>"""
+
+
+def offline_templates(source: Path, into: Path) -> Path:
+    """textual-serve's page templates, with the font its page fetches from Google taken from
+    the fonts it ships instead: a classroom network often has no internet, and a stylesheet
+    that cannot load holds the page up. (A template without the link is copied as it is.)"""
+    for template in source.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        (into / template.name).write_text(GOOGLE_FONT.sub(LOCAL_FONT, text), encoding="utf-8")
+    return into
 
 
 def seat_command(game_url: str) -> str:
@@ -25,8 +47,8 @@ def seat_command(game_url: str) -> str:
     )
 
 
-async def start_web(game_url: str, host: str, port: int) -> Any:
-    """Serve browser seats on ``host:port``; returns the aiohttp runner (``cleanup()`` stops it).
+async def start_web(game_url: str, host: str, port: int) -> WebSeats:
+    """Serve browser seats on ``host:port`` (``cleanup()`` on what it returns stops them).
 
     Raises:
         WebUnavailable: textual-serve is missing.
@@ -54,8 +76,22 @@ async def start_web(game_url: str, host: str, port: int) -> Any:
     seats = SeatServer(
         seat_command(game_url), host=host, port=port, title="Coalition of the Willing"
     )
+    folder = tempfile.TemporaryDirectory(prefix="negotiation-web-")
+    seats.templates_path = offline_templates(Path(seats.templates_path), Path(folder.name))
     runner = web.AppRunner(await seats._make_app())
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    return runner
+    return WebSeats(runner, folder)
+
+
+class WebSeats:
+    """Browser seats being served; ``cleanup()`` stops them."""
+
+    def __init__(self, runner: Any, folder: tempfile.TemporaryDirectory[str]) -> None:
+        self.runner = runner
+        self.folder = folder
+
+    async def cleanup(self) -> None:
+        await self.runner.cleanup()
+        self.folder.cleanup()

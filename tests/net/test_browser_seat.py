@@ -53,6 +53,16 @@ async def test_a_student_joins_from_a_browser_and_plays_at_the_table(
         for r in ("france", "uk", "germany")
     ]
     try:
+        import urllib.request
+
+        def page_html() -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/", timeout=30) as reply:
+                return str(reply.read().decode())
+
+        html = await asyncio.to_thread(page_html)
+        # Nothing is fetched from the internet: a classroom network often has none.
+        assert "googleapis" not in html and "https://" not in html
+        assert "RobotoMono" in html
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path=browser_path,

@@ -230,6 +230,8 @@ class NegotiationApp(App[int]):
             from negotiation.tui.screens.join import JoinScreen
 
             self.push_screen(JoinScreen())
+        elif choice == "network":
+            self.back_to_network_game()
         elif choice == "scenarios":
             self.push_screen(Notice("Scenarios", self.scenarios_text()))
         elif choice == "help":
@@ -448,6 +450,27 @@ class NegotiationApp(App[int]):
             self.push_screen(
                 BriefingScreen(scenario, session.view(role)), lambda _: self.push_screen(table)
             )
+
+    def back_to_network_game(self) -> None:
+        """From the title screen, back to the game this app holds a seat in (its end screen
+        once it is over)."""
+        from negotiation.engine import FACILITATOR
+        from negotiation.net.seatview import PROJECTOR
+        from negotiation.tui.screens.join import RemoteProjectorScreen
+        from negotiation.tui.screens.table import TableScreen
+
+        session = self.network
+        if session is None:
+            return
+        self.back_to_title()
+        if session.seat == PROJECTOR:
+            self.push_screen(RemoteProjectorScreen(session))
+        elif session.state.over:
+            self._show_end(session)
+        elif session.seat == FACILITATOR:
+            self.push_screen(TableScreen(session))
+        else:
+            self.push_screen(TableScreen(session, session.seat))
 
     async def _send_loop(self, connection: SeatConnection) -> None:
         """Send the seat's moves and settings in order; a move the connection loses is sent

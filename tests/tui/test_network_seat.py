@@ -211,3 +211,28 @@ async def test_after_the_game_a_seat_gets_the_whole_game_for_its_debrief(
         text = screen_text(app)
         for role in PARIS.roles.values():  # every delegation against its walk-away value
             assert role.name in text
+
+
+async def test_a_seat_that_left_for_the_title_screen_finds_its_way_back(
+    game: Game, make_app: Callable[..., NegotiationApp]
+) -> None:
+    from negotiation.tui.screens.title import TitleScreen
+
+    app = make_app(join=JoinSettings(game.url, game.codes["germany"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, BriefingScreen), "the brief")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TableScreen), "the table")
+        app.back_to_title()
+        await until(pilot, lambda: isinstance(app.screen, TitleScreen), "the title screen")
+        from textual.widgets import OptionList
+
+        def first_entry() -> str:
+            menu = app.screen.query_one("#menu", OptionList)
+            return str(menu.get_option_at_index(0).prompt)
+
+        await until(pilot, lambda: first_entry() == "Back to the game on the server", "the way")
+        await pilot.press("enter")  # the first entry, highlighted
+        await until(pilot, lambda: isinstance(app.screen, TableScreen), "the table again")
+        table = app.screen
+        assert isinstance(table, TableScreen) and table.viewer == "germany"

@@ -12,7 +12,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from negotiation.classroom import Classroom, RoundTimer, Team
 from negotiation.engine import Action, LogEntry
@@ -200,14 +208,10 @@ def encode(message: BaseModel) -> str:
     return message.model_dump_json()
 
 
-def _first_error(exc: Exception) -> str:
-    from pydantic import ValidationError
-
-    if isinstance(exc, ValidationError):
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        return f"{where}: {error['msg']}" if where else str(error["msg"])
-    return str(exc)
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -237,7 +241,7 @@ def _decode(text: str | bytes, adapter: TypeAdapter[Any]) -> Any:
         raise ProtocolError('no "type"')
     try:
         return adapter.validate_python(data)
-    except Exception as exc:  # ValidationError: one line with the field and the reason
+    except ValidationError as exc:  # one line: the field and the reason
         raise ProtocolError(
             f"bad {str(data.get('type'))[:40]!r} message: {_first_error(exc)}"
         ) from None

@@ -110,8 +110,6 @@ class Seat:
     game: LiveGame
     seat: str
     queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
-    log_sent: int = 0
-    """Entries of the game's whole log already looked at for this seat."""
     writing: bool = False
     """The writer task is sending (and may be waiting for the client to read)."""
     dropped: bool = False
@@ -196,7 +194,6 @@ class GameServer:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="negotiation-db")
         self._failed_joins: dict[str, deque[float]] = {}
         self._creates: dict[str, deque[float]] = {}
-        self.actions_accepted = 0
         self._pending: list[tuple[str, StoredStep, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -367,7 +364,6 @@ class GameServer:
                 now=self.now(),
             )
         )
-        seat.log_sent = len(game.state.log)
 
     async def _write(self, seat: Seat) -> None:
         while True:
@@ -494,7 +490,6 @@ class GameServer:
             game.state = after
             game.steps.append(step)
             game.client_ids[message.id] = step.step
-            self.actions_accepted += 1
             self._broadcast(game, before, fields, mover=seat, move_id=message.id)
             if after.over:
                 self._reveal(game, game.seats)
@@ -559,7 +554,6 @@ class GameServer:
                 if not text:
                     text = made[seen] = f'{{"type":"update","state":{{{shared}}},"log":[{log}]}}'
             seat.send(text)
-            seat.log_sent = len(state.log)
 
     async def timer(self, seat: Seat, message: TimerOp) -> None:
         """The facilitator's timer, run on the server's clock so every seat counts alike."""

@@ -11,6 +11,7 @@ become the full game, for the end screen and the debrief.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -66,7 +67,7 @@ class RemoteSession(GameSession):
         connection = self.connection
         if connection.debrief is not None and not self.full:
             try:
-                save = loads(_json(connection.debrief), "the server's game")
+                save = loads(json.dumps(connection.debrief), "the server's game")
                 state = replay(save, "the server's game")
             except SaveError:
                 save, state = None, None
@@ -149,9 +150,3 @@ class RemoteSession(GameSession):
     def save_as(self, path: Path, name: str) -> None:
         """A copy of the game as a save file on this machine (the whole game, once over)."""
         write_save(path, self.save.model_copy(update={"name": name}))
-
-
-def _json(data: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(data)

@@ -279,9 +279,7 @@ class RoleView:
     def score_own_pledges(self, options: Sequence[Mapping[str, int]]) -> list[tuple[float, float]]:
         """(credibility, own satisfaction) of the deal on the table if this seat's pledges
         were each of ``options`` instead, scored together."""
-        state = self._state
-        variants = [{**state.pledges, self.role: dict(own)} for own in options]
-        return self._score_pledge_variants("own", options, variants)
+        return self._score_pledge_options(options, None)
 
     def score_pledge_options(
         self, options: Sequence[Mapping[str, int]], match: float = 1.0
@@ -295,57 +293,62 @@ class RoleView:
         much it expects them to answer is its own guess. Only public figures go in: the
         pledges on the table and this seat's own.
         """
-        state = self._state
-        own_now = state.pledges.get(self.role, {})
-        variants = [{**state.pledges, self.role: dict(own)} for own in options]
-        for own in options:
-            answer = {
-                kind: round(match * (own.get(kind, 0) - own_now.get(kind, 0)))
-                for kind in {*own, *own_now}
-                if own.get(kind, 0) != own_now.get(kind, 0)
-            }
-            variants.append({**state.pledges, self.role: dict(own), MATCHING_PARTNERS: answer})
-        scored = self._score_pledge_variants(f"options, matched x{match}", options, variants)
+        scored = self._score_pledge_options(options, match)
         count = len(options)
         return [
             (cred, sat, matched)
             for (cred, sat), (matched, _) in zip(scored[:count], scored[count:], strict=True)
         ]
 
-    def _score_pledge_variants(
-        self,
-        label: str,
-        options: Sequence[Mapping[str, int]],
-        variants: list[dict[str, dict[str, int]]],
+    def _score_pledge_options(
+        self, options: Sequence[Mapping[str, int]], match: float | None
     ) -> list[tuple[float, float]]:
+        """(credibility, own satisfaction) with this seat's pledges set to each of ``options``,
+        then, with ``match``, the same with partners answering in kind."""
         state = self._state
-        if state.rules.table is None:
+        rules = state.rules
+        if rules.table is None:
+            variants = [{**state.pledges, self.role: dict(own)} for own in options]
+            if match is not None:
+                own_now = state.pledges.get(self.role, {})
+                for own in options:
+                    answer = {
+                        kind: round(match * (own.get(kind, 0) - own_now.get(kind, 0)))
+                        for kind in {*own, *own_now}
+                        if own.get(kind, 0) != own_now.get(kind, 0)
+                    }
+                    variants.append(
+                        {**state.pledges, self.role: dict(own), MATCHING_PARTNERS: answer}
+                    )
             return [self.score_deal(state.package, v) for v in variants]
-        from negotiation.rules.batch import score_pledge_variants
+        from negotiation.rules.batch import score_pledge_options
         from negotiation.rules.scoring import pledges_key
 
         situation = state.situation()
         key = (
-            f"pledge variants: {label}",
+            "pledge options",
+            match,
             tuple(state.package.values()),
             pledges_key(state.pledges),
             situation.key,
             self.role,
             tuple(tuple(sorted(own.items())) for own in options),
         )
-        memo = state.rules.memo.get(key)
+        memo = rules.memo.get(key)
         if isinstance(memo, tuple):
             return list(memo)
-        credibility, satisfaction = score_pledge_variants(
-            state.rules,
+        credibility, satisfaction = score_pledge_options(
+            rules,
             state.package,
-            variants,
+            state.pledges,
             situation,
             self.role,
-            varying=(self.role, MATCHING_PARTNERS),
+            options,
+            match,
+            MATCHING_PARTNERS,
         )
         result = tuple(zip(credibility, satisfaction, strict=True))
-        state.rules.remember(key, result)
+        rules.remember(key, result)
         return list(result)
 
     def preview(self, action: Action) -> Preview:

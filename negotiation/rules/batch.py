@@ -11,7 +11,7 @@ package with :meth:`Ruleset.credibility` and :meth:`Ruleset.satisfaction` (a tes
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,8 @@ from negotiation.rules.vector import (
     reads_no_issue,
     reads_only_package,
 )
-from negotiation.scenario.expr import parse
+from negotiation.scenario.expr import Compiled, Compiler, parse
+from negotiation.scenario.loader import names_of
 from negotiation.scenario.model import DIMENSIONS
 
 if TYPE_CHECKING:
@@ -57,7 +58,9 @@ class _Compiled:
         effects: (rules × dimensions) the effects of ``rules``, one row each.
         gains: (rules × roles) the satisfaction each of ``rules`` gives each role.
         split_terms: for each split rule, the functions of its terms that read no issue.
-        split_whole: for each split rule, the function of its whole condition.
+        split_scalar: the same terms as per-deal closures, for asking them of one context.
+        split_rules: the index of each split rule among the scenario's rules.
+        dynamic_rules: the index of each of ``rules`` among the scenario's rules.
         split_masks: (packages × split rules) whether each split rule's package terms hold.
         split_effects: (split rules × dimensions) their effects.
         split_gains: (split rules × roles) their satisfaction gains.
@@ -70,7 +73,9 @@ class _Compiled:
     effects: np.ndarray
     gains: np.ndarray
     split_terms: tuple[tuple[VectorFn, ...], ...]
-    split_whole: tuple[VectorFn, ...]
+    split_scalar: tuple[tuple[Compiled, ...], ...]
+    split_rules: tuple[int, ...]
+    dynamic_rules: tuple[int, ...]
     split_masks: np.ndarray
     split_effects: np.ndarray
     split_gains: np.ndarray
@@ -79,7 +84,7 @@ class _Compiled:
     weights: np.ndarray
 
 
-def _compiled(rules: Ruleset) -> _Compiled:
+def compiled_rules(rules: Ruleset) -> _Compiled:
     """The vector functions of the rules and red lines the tables do not cover (cached)."""
     cached = rules.derived.get("batch")
     if isinstance(cached, _Compiled):
@@ -91,7 +96,12 @@ def _compiled(rules: Ruleset) -> _Compiled:
     static = set(table.static_rules)
     roles = len(table.roles)
     dynamic: list[tuple[VectorFn, np.ndarray, np.ndarray | None]] = []
-    split: list[tuple[tuple[VectorFn, ...], np.ndarray, np.ndarray, np.ndarray, VectorFn]] = []
+    dynamic_rules: list[int] = []
+    split_rules: list[int] = []
+    names = names_of(scenario)
+    split: list[
+        tuple[tuple[VectorFn, ...], np.ndarray, np.ndarray, np.ndarray, tuple[Compiled, ...]]
+    ] = []
     for index, rule in enumerate(scenario.rules):
         if index in static:
             continue
@@ -106,9 +116,12 @@ def _compiled(rules: Ruleset) -> _Compiled:
             for term in on_package:
                 mask &= as_mask(compiler.compile(term)(table.codes, None), table.size)
             terms_fns = tuple(compiler.compile(t) for t in off_package)
-            split.append((terms_fns, mask, effect, gain, compiler.compile(node)))
+            scalar = tuple(Compiler(names).compile(t, "bool")[0] for t in off_package)
+            split.append((terms_fns, mask, effect, gain, scalar))
+            split_rules.append(index)
         else:
             dynamic.append((compiler.compile(node), effect, gain if rule.satisfaction else None))
+            dynamic_rules.append(index)
     static_lines = set(table.static_red_lines)
     lines = tuple(
         (compiler.compile(parse(line.when.source)), table.roles.index(line.role), line.penalty)
@@ -122,7 +135,9 @@ def _compiled(rules: Ruleset) -> _Compiled:
             len(dynamic), roles
         ),
         split_terms=tuple(terms for terms, _, _, _, _ in split),
-        split_whole=tuple(whole for _, _, _, _, whole in split),
+        split_scalar=tuple(scalar for _, _, _, _, scalar in split),
+        split_rules=tuple(split_rules),
+        dynamic_rules=tuple(dynamic_rules),
         split_masks=np.array([m for _, m, _, _, _ in split], dtype=bool).T.reshape(
             table.size, len(split)
         ),
@@ -150,17 +165,17 @@ def score_packages(
     """
     table = rules.table
     assert table is not None, "score_packages needs the per-package tables"
-    compiled = _compiled(rules)
+    compiled = compiled_rules(rules)
     scenario = rules.scenario
     rows = slice(None) if numbers is None else numbers
     codes = table.codes[rows]
     count = len(codes)
     ctx = rules.context(table.package(0), pledges, situation)  # reads no issue below
 
-    # Split rules: the terms that read no issue are one value each for all the packages.
-    one = codes[:1]
+    # Split rules: the terms that read no issue are one value each for all the packages, asked
+    # of the context with the per-deal closures.
     holds = np.array(
-        [all(bool(term(one, ctx)) for term in terms) for terms in compiled.split_terms], dtype=bool
+        [all(term(ctx) for term in terms) for terms in compiled.split_scalar], dtype=bool
     )
     fired = compiled.split_masks[rows] & holds
     dims = table.static_effect[rows] + compiled.base + fired @ compiled.split_effects
@@ -212,72 +227,58 @@ _NONE: Mapping[str, int] = {}
 
 class _VariantContext:
     """Answers expressions for one package under several sets of pledges at once: pledge
-    functions return an array (one value per set), everything else a single value."""
+    functions return an array (one value per set), everything else a single value.
+
+    The sets differ only in the pledges of a few seats (``varying``: seat -> a matrix of units,
+    one row per set and one column per pledge kind); every other seat pledges ``fixed`` in all
+    of them. Totals and counts of pledgers are two matrix sums, worked out once.
+    """
 
     def __init__(
         self,
         rules: Ruleset,
-        variants: Sequence[Pledges],
         situation: Situation,
-        varying: Sequence[str] | None = None,
+        count: int,
+        fixed: Pledges,
+        varying: Mapping[str, np.ndarray],
+        support: Callable[[str], np.ndarray],
     ) -> None:
-        self._rules = rules
-        self._variants = variants
-        self._situation = situation
         self.round = situation.round
         self.vetoed = situation.vetoed
         self.adopted = situation.adopted
-        self._count = len(variants)
-        # The variants usually differ in one or two seats' pledges only: the others are summed
-        # once, and only the seats that vary are read per variant.
-        first = variants[0] if variants else {}
-        seats = {seat for v in variants for seat in v}
-        if varying is None:
-            varying = [s for s in seats if any(v.get(s) != first.get(s) for v in variants)]
-        self._varying = sorted(seat for seat in varying if seat in seats)
-        self._fixed = {seat: first.get(seat, {}) for seat in seats if seat not in self._varying}
-        self._kind_index = {kind: n for n, kind in enumerate(rules.scenario.pledge_kinds)}
-        self._matrices: dict[str, np.ndarray] = {}
-        self._pledged: dict[tuple[str, str | None], np.ndarray] = {}
-
-    def _column(self, seat: str, kind: str) -> np.ndarray:
-        """Units of ``kind`` pledged by a varying seat, one value per variant."""
-        matrix = self._matrices.get(seat)
-        if matrix is None:
-            # One pass over the variants fills every kind's column of this seat at once.
-            index = self._kind_index
-            rows = [[0.0] * len(index) for _ in range(self._count)]
-            for row, variant in zip(rows, self._variants, strict=True):
-                for pledged_kind, units in variant.get(seat, _NONE).items():
-                    row[index[pledged_kind]] = float(units)
-            matrix = self._matrices[seat] = np.array(rows).reshape(self._count, len(index))
-        return matrix[:, self._kind_index[kind]]
+        self._situation = situation
+        self._count = count
+        self._fixed = fixed
+        self._varying = varying
+        self._support = support
+        kinds = rules.scenario.pledge_kinds
+        self._kind_index = {kind: n for n, kind in enumerate(kinds)}
+        totals = np.array([float(sum(own.get(k, 0) for own in fixed.values())) for k in kinds])
+        pledgers = np.array(
+            [float(sum(1 for own in fixed.values() if own.get(k, 0) > 0)) for k in kinds]
+        )
+        totals = np.broadcast_to(totals, (count, len(kinds)))
+        pledgers = np.broadcast_to(pledgers, (count, len(kinds)))
+        for seat in sorted(varying):
+            totals = totals + varying[seat]
+            pledgers = pledgers + (varying[seat] > 0)
+        self._totals = totals
+        self._pledgers = pledgers
 
     def option(self, issue: str) -> str:  # pragma: no cover - vector functions read codes
         raise NotImplementedError
 
     def pledged(self, kind: str, by: str | None) -> np.ndarray:
-        known = self._pledged.get((kind, by))
-        if known is None:
-            known = self._pledged[(kind, by)] = self._sum(kind, by)
-        return known
-
-    def _sum(self, kind: str, by: str | None) -> np.ndarray:
-        if by is not None:
-            if by in self._fixed:
-                return np.full(self._count, float(self._fixed[by].get(kind, 0)))
-            return self._column(by, kind) if by in self._varying else np.zeros(self._count)
-        total = np.full(self._count, float(sum(own.get(kind, 0) for own in self._fixed.values())))
-        for seat in self._varying:
-            total = total + self._column(seat, kind)
-        return total
+        column = self._kind_index[kind]
+        if by is None:
+            return self._totals[:, column]
+        matrix = self._varying.get(by)
+        if matrix is not None:
+            return matrix[:, column]
+        return np.full(self._count, float(self._fixed.get(by, _NONE).get(kind, 0)))
 
     def pledgers(self, kind: str) -> np.ndarray:
-        fixed = sum(1 for own in self._fixed.values() if own.get(kind, 0) > 0)
-        count = np.full(self._count, float(fixed))
-        for seat in self._varying:
-            count = count + (self._column(seat, kind) > 0)
-        return count
+        return self._pledgers[:, self._kind_index[kind]]
 
     def event(self, inject: str) -> bool:
         return inject in self._situation.events
@@ -289,15 +290,24 @@ class _VariantContext:
         return role in self._situation.supports or role in self._situation.signed
 
     def support(self, role: str) -> np.ndarray:
-        return np.array(
-            [self._rules.domestic_support(role, v, self._situation) for v in self._variants]
-        )
+        return self._support(role)
 
     def satisfaction(self, role: str) -> float:  # pragma: no cover - not in deal rules
         raise NotImplementedError
 
     def credibility(self) -> float:  # pragma: no cover - not in deal rules
         raise NotImplementedError
+
+
+def _units(rules: Ruleset, sets: Sequence[Mapping[str, int]]) -> np.ndarray:
+    """(sets × kinds) units of each pledge kind in each of ``sets`` (one seat's pledges)."""
+    kinds = rules.scenario.pledge_kinds
+    index = {kind: n for n, kind in enumerate(kinds)}
+    rows = [[0.0] * len(index) for _ in sets]
+    for row, own in zip(rows, sets, strict=True):
+        for kind, units in own.items():
+            row[index[kind]] = float(units)
+    return np.array(rows).reshape(len(sets), len(index))
 
 
 def score_pledge_variants(
@@ -315,20 +325,105 @@ def score_pledge_variants(
     """
     table = rules.table
     assert table is not None, "score_pledge_variants needs the per-package tables"
-    compiled = _compiled(rules)
-    scenario = rules.scenario
-    number = table.index(package)  # type: ignore[arg-type]
     count = len(variants)
+    first = variants[0] if variants else {}
+    seats = {seat for v in variants for seat in v}
+    if varying is None:
+        varying = [s for s in seats if any(v.get(s) != first.get(s) for v in variants)]
+    moving = {seat for seat in varying if seat in seats}
+    matrices = {seat: _units(rules, [v.get(seat, _NONE) for v in variants]) for seat in moving}
+    fixed = {seat: first.get(seat, _NONE) for seat in seats if seat not in moving}
+
+    def support(who: str) -> np.ndarray:
+        return np.array([rules.domestic_support(who, v, situation) for v in variants])
+
+    spec = rules.scenario.roles[role]
+    costs = np.array(
+        [
+            sum(spec.pledge_costs.get(k, 0.0) * u for k, u in v.get(role, _NONE).items())
+            for v in variants
+        ]
+    )
+    ctx = _VariantContext(rules, situation, count, fixed, matrices, support)
+    return _score_one_package(rules, table.index(package), ctx, count, role, costs)  # type: ignore[arg-type]
+
+
+def score_pledge_options(
+    rules: Ruleset,
+    package: Mapping[str, str],
+    pledges: Pledges,
+    situation: Situation,
+    role: str,
+    options: Sequence[Mapping[str, int]],
+    match: float | None = None,
+    partners: str = "(partners)",
+) -> tuple[list[float], list[float]]:
+    """(credibility, ``role``'s satisfaction) of one package with ``role``'s pledges set to
+    each of ``options`` in turn, the other seats' pledges as they stand.
+
+    With ``match``, as many again follow, each with the partners (a seat named ``partners``)
+    answering the change from ``role``'s pledges now with ``match`` units for each of its own:
+    the same as :func:`score_pledge_variants` given those variants, without building them.
+    """
+    table = rules.table
+    assert table is not None, "score_pledge_options needs the per-package tables"
+    n = len(options)
+    own = _units(rules, options)
+    matrices = {role: own}
+    if match is not None:
+        now = _units(rules, [pledges.get(role, _NONE)])
+        matrices = {
+            role: np.vstack((own, own)),
+            partners: np.vstack((np.zeros_like(own), np.round(match * (own - now)))),
+        }
+    count = len(matrices[role])
+    fixed = {seat: own_now for seat, own_now in pledges.items() if seat != role}
+    spec = rules.scenario.roles[role]
+    own_costs = [
+        sum(spec.pledge_costs.get(k, 0.0) * u for k, u in option.items()) for option in options
+    ]
+    costs = np.array(own_costs * (count // n) if n else [])
+
+    def support(who: str) -> np.ndarray:
+        if who != role:
+            return np.full(count, rules.domestic_support(who, pledges, situation))
+        values = [rules.domestic_support(who, {who: option}, situation) for option in options]
+        return np.array(values * (count // n) if n else [])
+
+    ctx = _VariantContext(rules, situation, count, fixed, matrices, support)
+    return _score_one_package(rules, table.index(package), ctx, count, role, costs)
+
+
+def _score_one_package(
+    rules: Ruleset,
+    number: int,
+    ctx: _VariantContext,
+    count: int,
+    role: str,
+    costs: np.ndarray,
+) -> tuple[list[float], list[float]]:
+    """(credibility, ``role``'s satisfaction) of package ``number`` under each of the
+    ``count`` sets of pledges ``ctx`` answers for; ``costs`` are ``role``'s pledge costs in
+    each."""
+    table = rules.table
+    assert table is not None
+    compiled = compiled_rules(rules)
+    scenario = rules.scenario
     # One row of codes: what reads only the package is worked out once and broadcast against
-    # what reads the pledges, which varies from one variant to the next.
+    # what reads the pledges, which varies from one set to the next.
     codes = table.codes[number : number + 1]
-    ctx = _VariantContext(rules, variants, situation, varying)
     column = table.roles.index(role)
-    # Whole conditions over one row of codes: ``and`` skips the terms on the pledges when the
-    # package terms already fail.
-    holds = np.empty((count, len(compiled.split_whole)), dtype=bool)
-    for n, whole in enumerate(compiled.split_whole):
-        holds[:, n] = as_mask(whole(codes, ctx), count)
+    # A split rule holds where its package terms hold for this package (looked up) and its
+    # other terms hold under the set's pledges: only those are asked, and only for rules whose
+    # package terms hold.
+    holds = np.zeros((count, len(compiled.split_terms)), dtype=bool)
+    for n in np.flatnonzero(compiled.split_masks[number]).tolist():
+        rule_holds = holds[:, n]
+        rule_holds[:] = True
+        for term in compiled.split_terms[n]:
+            rule_holds &= as_mask(term(codes, ctx), count)
+            if not rule_holds.any():
+                break
     masks = np.empty((count, len(compiled.rules)), dtype=bool)
     for n, (fn, _effect, _gain) in enumerate(compiled.rules):
         masks[:, n] = as_mask(fn(codes, ctx), count)
@@ -343,7 +438,7 @@ def score_pledge_variants(
         + holds @ compiled.split_gains[:, column]
         + masks @ compiled.gains[:, column]
     )
-    shift = np.array([situation.dimension_shift.get(d, 0.0) for d in DIMENSIONS])
+    shift = np.array([ctx._situation.dimension_shift.get(d, 0.0) for d in DIMENSIONS])
     dims = np.clip(dims + shift, 0.0, 100.0)
     credibility = weighted_geometric_mean(dims, compiled.weights)
     penalty = np.full(count, table.static_penalty[number, column])
@@ -351,12 +446,6 @@ def score_pledge_variants(
         if line_column == column:
             penalty = penalty + np.where(as_mask(fn(codes, ctx), count), points, 0.0)
     spec = scenario.roles[role]
-    costs = np.array(
-        [
-            sum(spec.pledge_costs.get(k, 0.0) * u for k, u in v.get(role, {}).items())
-            for v in variants
-        ]
-    )
     satisfaction = (
         spec.base_satisfaction
         + table.preference[number, column]

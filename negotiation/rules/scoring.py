@@ -14,7 +14,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from negotiation.scenario.expr import Compiled, Predicate, compile_predicate
+from negotiation.scenario.expr import Predicate, compile_predicate
 from negotiation.scenario.loader import names_of
 from negotiation.scenario.model import DIMENSIONS, Ratification, Rule, Scenario
 
@@ -319,7 +319,6 @@ class Ruleset:
         self.memo: dict[tuple[object, ...], object] = {}
         """Scores already worked out, by what they depend on (see :meth:`remember`). Bots
         ask for the same deal's scores many times over; scoring is pure, so answers keep."""
-        self._dynamic_rules: tuple[tuple[int, Compiled, tuple[tuple[str, float], ...]], ...] = ()
         self._scored = 0
         self._bonuses: dict[str, list[tuple[str, float]]] = {}
         for rule in scenario.rules:
@@ -368,11 +367,6 @@ class Ruleset:
                 self.scenario, [(r.role, r.when.source, r.bluff, r.penalty) for r in self.red_lines]
             )
             self._table_built = True
-            if self._table is not None:
-                static = set(self._table.static_rules)
-                self._dynamic_rules = tuple(
-                    (k, c.when.fn, c.effect) for k, c in enumerate(self.rules) if k not in static
-                )
         return self._table
 
     def _table_if_worth_it(self) -> PackageTable | None:
@@ -414,11 +408,19 @@ class Ruleset:
     def _credibility(
         self, table: PackageTable, package: Package, pledges: Pledges, situation: Situation
     ) -> ScoreCard:
+        from negotiation.rules.batch import compiled_rules
+
+        compiled = compiled_rules(self)
         ctx = DealContext(self, package, pledges, situation)
-        row = table.static_masks[table.index(package)]
-        fired = [table.static_rules[k] for k in row.nonzero()[0].tolist()]
-        for k, when, _ in self._dynamic_rules:
-            if when(ctx):
+        number = table.index(package)
+        fired = [table.static_rules[k] for k in table.static_masks[number].nonzero()[0].tolist()]
+        # A split rule fires when its terms on the package hold (looked up) and its other
+        # terms hold; the others are asked whole.
+        for n in compiled.split_masks[number].nonzero()[0].tolist():
+            if all(term(ctx) for term in compiled.split_scalar[n]):
+                fired.append(compiled.split_rules[n])
+        for k in compiled.dynamic_rules:
+            if self.rules[k].when.fn(ctx):
                 fired.append(k)
         fired.sort()
         return self._sum_effects([self.rules[k] for k in fired], situation)

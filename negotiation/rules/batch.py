@@ -151,6 +151,32 @@ def compiled_rules(rules: Ruleset) -> _Compiled:
     return compiled
 
 
+def split_holds(
+    rules: Ruleset,
+    pledges: Pledges,
+    situation: Situation,
+    pledges_id: tuple[object, ...] | None = None,
+) -> np.ndarray:
+    """Whether each split rule's terms that read no issue hold under these pledges in this
+    situation: one value each for every package, asked of a context with the per-deal
+    closures and remembered (``pledges_id`` is ``pledges_key(pledges)`` if already known)."""
+    if pledges_id is None:
+        from negotiation.rules.scoring import pledges_key
+
+        pledges_id = pledges_key(pledges)
+    key = ("split holds", pledges_id, situation.key)
+    held = rules.memo.get(key)
+    if isinstance(held, np.ndarray):
+        return held
+    compiled = compiled_rules(rules)
+    ctx = rules.context(_NO_PACKAGE, pledges, situation)  # the terms read no issue
+    held = np.array(
+        [all(term(ctx) for term in terms) for terms in compiled.split_scalar], dtype=bool
+    )
+    rules.remember(key, held)
+    return held
+
+
 def score_packages(
     rules: Ruleset,
     numbers: np.ndarray | None,
@@ -172,12 +198,7 @@ def score_packages(
     count = len(codes)
     ctx = rules.context(table.package(0), pledges, situation)  # reads no issue below
 
-    # Split rules: the terms that read no issue are one value each for all the packages, asked
-    # of the context with the per-deal closures.
-    holds = np.array(
-        [all(term(ctx) for term in terms) for terms in compiled.split_scalar], dtype=bool
-    )
-    fired = compiled.split_masks[rows] & holds
+    fired = compiled.split_masks[rows] & split_holds(rules, pledges, situation)
     dims = table.static_effect[rows] + compiled.base + fired @ compiled.split_effects
     bonus = table.static_bonus[rows] + fired @ compiled.split_gains
     for fn, effect, gain in compiled.rules:
@@ -223,6 +244,7 @@ def score_packages(
 
 
 _NONE: Mapping[str, int] = {}
+_NO_PACKAGE: Mapping[str, str] = {}
 
 
 class _VariantContext:

@@ -395,7 +395,7 @@ class Ruleset:
         if table is None:
             card = self.credibility_reference(package, pledges, situation)
         else:
-            card = self._credibility(table, package, pledges, situation)
+            card = self._credibility(table, package, pledges, situation, key[2])
         self.remember(key, card)
         return card
 
@@ -406,22 +406,25 @@ class Ruleset:
         self.memo[key] = value
 
     def _credibility(
-        self, table: PackageTable, package: Package, pledges: Pledges, situation: Situation
+        self,
+        table: PackageTable,
+        package: Package,
+        pledges: Pledges,
+        situation: Situation,
+        pledges_id: tuple[object, ...],
     ) -> ScoreCard:
-        from negotiation.rules.batch import compiled_rules
+        from negotiation.rules.batch import compiled_rules, split_holds
 
         compiled = compiled_rules(self)
-        ctx = DealContext(self, package, pledges, situation)
         number = table.index(package)
         fired = [table.static_rules[k] for k in table.static_masks[number].nonzero()[0].tolist()]
         # A split rule fires when its terms on the package hold (looked up) and its other
-        # terms hold; the others are asked whole.
-        for n in compiled.split_masks[number].nonzero()[0].tolist():
-            if all(term(ctx) for term in compiled.split_scalar[n]):
-                fired.append(compiled.split_rules[n])
-        for k in compiled.dynamic_rules:
-            if self.rules[k].when.fn(ctx):
-                fired.append(k)
+        # terms hold (asked once for these pledges and situation); the others are asked whole.
+        holds = compiled.split_masks[number] & split_holds(self, pledges, situation, pledges_id)
+        fired.extend(compiled.split_rules[n] for n in holds.nonzero()[0].tolist())
+        if compiled.dynamic_rules:
+            ctx = DealContext(self, package, pledges, situation)
+            fired.extend(k for k in compiled.dynamic_rules if self.rules[k].when.fn(ctx))
         fired.sort()
         return self._sum_effects([self.rules[k] for k in fired], situation)
 

@@ -445,6 +445,9 @@ class Compiler:
             for (_, typ), item in zip(parts, node.items, strict=True):
                 if typ not in ("str", "num"):
                     raise ExpressionError("lists may hold only strings and numbers", item.column)
+            if all(isinstance(item, Literal) for item in node.items):
+                constant = tuple(item.value for item in node.items)  # type: ignore[attr-defined]
+                return (lambda ctx: constant), "list"
             values = tuple(part[0] for part in parts)
             return (lambda ctx: tuple(v(ctx) for v in values)), "list"
         if isinstance(node, Call):
@@ -547,6 +550,11 @@ class Compiler:
             for item in node.right.items:
                 self._check_against(lt, item)
             right, _ = self._compile(node.right)
+            if all(isinstance(item, Literal) for item in node.right.items):
+                wanted = tuple(item.value for item in node.right.items)  # type: ignore[attr-defined]
+                if op == "in":
+                    return (lambda ctx: left(ctx) in wanted), "bool"
+                return (lambda ctx: left(ctx) not in wanted), "bool"
             if op == "in":
                 return (lambda ctx: left(ctx) in right(ctx)), "bool"
             return (lambda ctx: left(ctx) not in right(ctx)), "bool"
@@ -566,13 +574,11 @@ class Compiler:
                 raise ExpressionError(
                     f"cannot compare a {_describe(lt)} with a {_describe(rt)}", node.column
                 )
-            cmp = _COMPARE[op]
-            return (lambda ctx: cmp(left(ctx), right(ctx))), "bool"
+            return self._compare(op, left, right, node.right), "bool"
         if op in _COMPARE:
             self._need(lt, "num", node.left)
             self._need(rt, "num", node.right)
-            cmp = _COMPARE[op]
-            return (lambda ctx: cmp(left(ctx), right(ctx))), "bool"
+            return self._compare(op, left, right, node.right), "bool"
         self._need(lt, "num", node.left)
         self._need(rt, "num", node.right)
         if op == "+":
@@ -583,6 +589,16 @@ class Compiler:
             return (lambda ctx: left(ctx) * right(ctx)), "num"
         # Division by zero yields 0: a rule must never crash a game.
         return (lambda ctx: _divide(left(ctx), right(ctx))), "num"
+
+    @staticmethod
+    def _compare(op: str, left: Compiled, right: Compiled, right_node: Node) -> Compiled:
+        """A comparison; against a literal (most are: ``pledged("troops") >= 10``) the
+        literal's value is taken once, not asked for at every evaluation."""
+        cmp = _COMPARE[op]
+        if isinstance(right_node, Literal):
+            value = right_node.value
+            return lambda ctx: cmp(left(ctx), value)
+        return lambda ctx: cmp(left(ctx), right(ctx))
 
     def _check_against(self, typ: Type, node: Node) -> None:
         """Check that a literal compared with an issue names one of that issue's options."""

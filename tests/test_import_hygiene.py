@@ -91,3 +91,43 @@ def test_replaying_a_game_without_a_deal_never_loads_numpy(tmp_path) -> None:  #
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("NO NUMPY")
+
+
+def _run(code: str, **env: str) -> str:
+    import os
+
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+    )
+    return out.stdout.strip()
+
+
+def test_opening_a_save_does_not_scan_installed_packages_for_pydantic_plugins() -> None:
+    """Reading every installed distribution's entry points cost a fifth of opening a save."""
+    code = (
+        "import sys, negotiation.savefile, negotiation.report.text; "
+        "print('importlib.metadata' in sys.modules, "
+        "type(sys.modules['pydantic.plugin._loader']).__name__)"
+    )
+    assert _run(code) == "False _NoPlugins"
+
+
+def test_pydantic_plugin_loader_stand_in_steps_aside_when_asked_for_more() -> None:
+    code = (
+        "import sys, negotiation.savefile; "
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP as group; "
+        "print(group, type(sys.modules['pydantic.plugin._loader']).__name__)"
+    )
+    assert _run(code) == "pydantic module"
+
+
+def test_pydantic_own_plugin_switch_is_left_to_pydantic() -> None:
+    code = (
+        "import sys, negotiation.savefile; "
+        "print(type(sys.modules['pydantic.plugin._loader']).__name__)"
+    )
+    assert _run(code, PYDANTIC_DISABLE_PLUGINS="__all__") == "module"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,3 +47,46 @@ def test_every_replayed_step_equals_the_live_state_on_paris(paris_rules, data):
     live = data.draw(recorded_games(paris_rules))
     replayed = list(replay_states(loads(dumps(make_save(live[-1], {})))))
     assert [s.fingerprint() for s in replayed] == [s.fingerprint() for s in live]
+
+
+def _reference_fingerprint(state):
+    """The fingerprint as defined: the whole dump, encoded with sorted keys."""
+    return state.fingerprint(state.model_dump(mode="json", exclude={"log", "rules"}))
+
+
+@given(st.data())
+def test_the_fast_fingerprint_is_the_reference_one_at_every_step(paris_rules, data):
+    from strategies import played_games
+
+    state, actions = data.draw(played_games(paris_rules, max_steps=80))
+    replayed = list(replay_states(loads(dumps(make_save(state, {})))))
+    assert len(replayed) == len(actions) + 1
+    for step in replayed:
+        assert step.fingerprint() == _reference_fingerprint(step)
+
+
+# pydantic warns, rightly, when it dumps a value of the wrong type: these are made on purpose.
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+def test_a_field_the_fast_fingerprint_does_not_expect_takes_the_reference_path(paris_rules):
+    """An int where a float belongs is dumped as a float by pydantic: the fast path must not
+    encode it itself (it would write 3, not 3.0), nor an infinite shift, nor a list where a
+    tuple belongs."""
+    from negotiation.engine.state import _canonical_json
+
+    state = new_game(paris_rules, seed=3)
+    assert _canonical_json(state) is not None
+    odd = [
+        state.model_copy(update={"dimension_shift": {"legal": 3}}),
+        state.model_copy(update={"walk_away_shift": {"france": float("inf")}}),
+        state.model_copy(update={"events": ["kremlin_budget_warning"]}),
+        state.model_copy(update={"pledges": {"france": {"troops": 2.0}}}),
+        state.model_copy(update={"round": True}),
+    ]
+    for changed in odd:
+        assert _canonical_json(changed) is None
+        assert changed.fingerprint() == _reference_fingerprint(changed)
+    # The same shift as a float goes the fast way, and hashes differently from no shift.
+    shifted = state.model_copy(update={"dimension_shift": {"legal": 3.0}})
+    assert _canonical_json(shifted) is not None
+    assert shifted.fingerprint() == _reference_fingerprint(shifted) != state.fingerprint()
+    assert odd[0].fingerprint() == shifted.fingerprint()  # 3 is dumped as 3.0

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from enum import StrEnum
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -305,12 +307,149 @@ class GameState(BaseModel):
     def fingerprint(self, fields: Mapping[str, Any] | None = None) -> str:
         """A short hash of the state, stored with each step of a save to check its replay.
 
-        ``fields`` may give the state's fields as JSON values, without the log, if the caller
+        It hashes the state's fields as canonical JSON (keys sorted, no spaces), without the
+        log but with its length. ``fields`` may give the fields as JSON values if the caller
         has them already (``model_dump(mode="json", exclude={"log", "rules"})``).
         """
-        data: dict[str, Any] = dict(
-            fields if fields is not None else self.model_dump(mode="json", exclude={"log", "rules"})
-        )
+        if fields is None:
+            canonical = _canonical_json(self)
+            if canonical is not None:
+                return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+            fields = self.model_dump(mode="json", exclude={"log", "rules"})
+        data: dict[str, Any] = dict(fields)
         data["log_length"] = len(self.log)
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+# --- the fingerprint's JSON, field by field ------------------------------------------------------
+#
+# Replaying a save checks the fingerprint of the state after every step. Dumping the whole state
+# and encoding it each time was half the work of a replay, yet an action changes only a few
+# fields: the others are the very same objects in the next state. So each field's JSON is kept
+# by the identity of its value, and a field is encoded only when its value is new. The text is
+# the same, to the byte, as ``json.dumps`` of ``model_dump(mode="json")`` with sorted keys (a
+# property test checks it); a value of a type this does not expect sends the whole state down
+# that reference path instead.
+
+_SCALAR_FIELDS: dict[str, tuple[type, ...]] = {
+    "seed": (int,),
+    "max_rounds": (int,),
+    "round": (int,),
+    "phase": (Phase,),
+    "turn": (str, type(None)),
+    "votes_held": (int,),
+    "unsc_votes_held": (int,),
+    "vote_caller": (str, type(None)),
+    "vote_called_round": (int,),
+    "messages_sent": (int,),
+    "forced_vote": (bool,),
+    "vetoed": (bool,),
+    "status": (Status,),
+    "walked_out": (str, type(None)),
+    "steps": (int,),
+    "log_digest": (str,),
+}
+"""Fields holding one value, with the exact types the fast path encodes itself."""
+
+_FIELD_VALUES: dict[str, tuple[type, ...]] = {
+    "package": (str,),
+    "stances": (str,),
+    "votes": (bool,),
+    "last_vote": (bool,),
+    "events": (str,),
+    "unsc_vetoes": (str,),
+    "dimension_shift": (float,),
+    "walk_away_shift": (float,),
+    "support_shift": (float,),
+    "pledges": (dict,),
+    "capacity_shift": (dict,),
+    "ratifications": (RatificationResult,),
+    "stress": (StressResult,),
+}
+"""Fields holding a collection (or a model), with the exact types of what they hold."""
+
+_FRAGMENTS: dict[tuple[str, int], tuple[object, str]] = {}
+"""(field, id of its value) -> (the value, kept alive so the id stays its own; its JSON)."""
+
+_FRAGMENT_LIMIT = 4096
+
+
+def _scalar_json(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):  # the enums are StrEnums: their JSON is their value
+        return encode_basestring_ascii(value)
+    return str(value)  # an int
+
+
+def _field_json(name: str, value: object) -> str | None:
+    """The JSON of a collection field's value, or None if it holds what is not expected."""
+    kinds = _FIELD_VALUES[name]
+    if name == "stress":
+        if value is None:
+            return "null"
+        if type(value) is not StressResult:
+            return None
+        dumped: object = value.model_dump(mode="json")
+    elif name == "ratifications":
+        if not isinstance(value, tuple) or any(type(r) is not RatificationResult for r in value):
+            return None
+        dumped = [r.model_dump(mode="json") for r in value]
+    elif isinstance(value, dict):
+        items = value.values()
+        if name in ("pledges", "capacity_shift"):
+            if not all(type(inner) is dict for inner in items) or not all(
+                type(units) is int for inner in items for units in inner.values()
+            ):
+                return None
+        elif not all(type(item) in kinds for item in items):
+            return None
+        if kinds == (float,) and not all(math.isfinite(item) for item in items):
+            return None
+        dumped = value
+    elif isinstance(value, tuple):
+        if not all(type(item) in kinds for item in value):
+            return None
+        dumped = value
+    else:
+        return None
+    return json.dumps(dumped, sort_keys=True, separators=(",", ":"))
+
+
+def _canonical_json(state: GameState) -> str | None:
+    """The fingerprint's JSON of a state, or None where only the reference path will do."""
+    values = state.__dict__
+    parts: list[str] = []
+    for name, prefix in _KEYS:
+        if name == "log_length":
+            parts.append(prefix + str(len(state.log)))
+            continue
+        value = values[name]
+        if name in _SCALAR_FIELDS:
+            if type(value) not in _SCALAR_FIELDS[name]:
+                return None
+            parts.append(prefix + _scalar_json(value))
+            continue
+        key = (name, id(value))
+        held = _FRAGMENTS.get(key)
+        if held is None or held[0] is not value:
+            text = _field_json(name, value)
+            if text is None:
+                return None
+            if len(_FRAGMENTS) >= _FRAGMENT_LIMIT:
+                _FRAGMENTS.clear()
+            held = _FRAGMENTS[key] = (value, text)
+        parts.append(prefix + held[1])
+    return "{" + ",".join(parts) + "}"
+
+
+_KEYS: tuple[tuple[str, str], ...] = tuple(
+    (name, json.dumps(name) + ":")
+    for name in sorted([*_SCALAR_FIELDS, *_FIELD_VALUES, "log_length"])
+)
+"""The fingerprint's keys in sorted order, each with its JSON prefix."""

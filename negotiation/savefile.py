@@ -90,7 +90,7 @@ class SaveFile(BaseModel):
     summary: SaveSummary = Field(default_factory=SaveSummary)
     classroom: Classroom = Field(default_factory=Classroom)
     """The exercise around the game (teams, timer, projector), if it is run in class."""
-    log: list[LogStep] = Field(default_factory=list, max_length=MAX_STEPS)
+    log: list[LogStep] = Field(default=[], max_length=MAX_STEPS)
 
 
 def summary_of(state: GameState) -> SaveSummary:

@@ -43,7 +43,12 @@ Expression = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 
 
 class Frozen(BaseModel):
-    """Base of every scenario model: immutable, and unknown keys are errors."""
+    """Base of every scenario model: immutable, and unknown keys are errors.
+
+    Lists default to ``[]``, which pydantic copies for each instance. ``default_factory=list``
+    would do the same, but pydantic reads the factory's signature, and reading a built-in's
+    signature compiles Python's tokenizer: a few milliseconds of every start-up.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -109,7 +114,7 @@ class Role(Frozen):
     """What everyone knows this delegation wants."""
     private_brief: LongText
     """What only this delegation knows: interests, constraints, room to move."""
-    sources: list[ShortText] = Field(default_factory=list, max_length=40)
+    sources: list[ShortText] = Field(default=[], max_length=40)
     """Where the brief's facts come from."""
     preferences: dict[Identifier, dict[Identifier, float]] = Field(default_factory=dict)
     """Satisfaction points for each option of each issue: ``preferences.mandate.unsc = 12``.
@@ -128,7 +133,7 @@ class Role(Frozen):
     """Satisfaction and domestic support lost per unit pledged, by pledge kind."""
     domestic_support: float = Field(default=60.0, ge=0, le=100)
     """Support at home for taking part, before pledge costs and injects."""
-    red_lines: list[RedLine] = Field(default_factory=list, max_length=20)
+    red_lines: list[RedLine] = Field(default=[], max_length=20)
     """Red lines the role declares, real or bluffed."""
     unsc_veto: bool = False
     """True if this role is a permanent member that may veto at the Security Council."""
@@ -168,7 +173,7 @@ class Inject(Frozen):
     """Round at whose start it strikes; leave out for an event drawn at random."""
     weight: float = Field(default=1.0, ge=0, le=100)
     """Relative chance of being drawn, for unscheduled events."""
-    visible_to: list[Identifier] = Field(default_factory=list)
+    visible_to: list[Identifier] = Field(default=[])
     """Roles that are told; empty means everyone."""
     effects: dict[Dimension, float] = Field(default_factory=dict)
     """Points added to credibility dimensions for the rest of the game."""
@@ -277,7 +282,7 @@ class Scenario(Frozen):
     """One line for the scenario list."""
     briefing: LongText
     """Public briefing every delegation reads."""
-    sources: list[ShortText] = Field(default_factory=list, max_length=60)
+    sources: list[ShortText] = Field(default=[], max_length=60)
     """Sources of the public briefing."""
     roles: dict[Identifier, Role] = Field(min_length=2, max_length=12)
     """The delegations, keyed by identifier."""
@@ -290,11 +295,11 @@ class Scenario(Frozen):
     """Kinds of contribution nations can pledge."""
     signatories: list[Identifier] = Field(min_length=1)
     """Roles that must accept for a deal to be adopted."""
-    rules: list[Rule] = Field(default_factory=list, max_length=500)
+    rules: list[Rule] = Field(default=[], max_length=500)
     """Credibility rules."""
-    injects: list[Inject] = Field(default_factory=list, max_length=200)
+    injects: list[Inject] = Field(default=[], max_length=200)
     """The event deck."""
-    ratifications: list[Ratification] = Field(default_factory=list, max_length=30)
+    ratifications: list[Ratification] = Field(default=[], max_length=30)
     """National votes an adopted deal must pass."""
     unsc_npcs: dict[Identifier, NpcVoter] = Field(default_factory=dict, max_length=10)
     """Security Council members no one plays."""
@@ -304,7 +309,7 @@ class Scenario(Frozen):
     """Pacing of a game."""
     stress_test: StressTest = Field(default_factory=StressTest)
     """The post-deal stress test."""
-    discussion: list[LongText] = Field(default_factory=list, max_length=40)
+    discussion: list[LongText] = Field(default=[], max_length=40)
     """Questions for the debrief."""
     facilitator: FacilitatorLimits = Field(default_factory=FacilitatorLimits)
     """Limits on the events a facilitator writes during a game."""

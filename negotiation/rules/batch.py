@@ -24,7 +24,7 @@ from negotiation.rules.vector import (
     reads_no_issue,
     reads_only_package,
 )
-from negotiation.scenario.expr import Compiled, Compiler, parse
+from negotiation.scenario.expr import Binary, Call, Compiled, Compiler, Literal, Node, parse
 from negotiation.scenario.loader import names_of
 from negotiation.scenario.model import DIMENSIONS
 
@@ -60,6 +60,8 @@ class _Compiled:
         split_terms: for each split rule, the functions of its terms that read no issue.
         split_scalar: the same terms as per-deal closures, for asking them of one context.
         split_rules: the index of each split rule among the scenario's rules.
+        thresholds: the split rules' terms that compare a pledge figure with a number, to be
+            asked all at once over sets of pledges; the others stay in ``split_terms``.
         dynamic_rules: the index of each of ``rules`` among the scenario's rules.
         split_masks: (packages × split rules) whether each split rule's package terms hold.
         split_effects: (split rules × dimensions) their effects.
@@ -77,11 +79,110 @@ class _Compiled:
     split_rules: tuple[int, ...]
     dynamic_rules: tuple[int, ...]
     split_masks: np.ndarray
+    thresholds: _Thresholds
     split_effects: np.ndarray
     split_gains: np.ndarray
     red_lines: tuple[tuple[VectorFn, int, float], ...]
     base: np.ndarray
     weights: np.ndarray
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _threshold(term: Node) -> tuple[str, str | None, str, str, float] | None:
+    """(figure, seat, kind, comparison, number) if ``term`` compares ``pledged(kind)``,
+    ``pledged(kind, by=seat)`` or ``pledgers(kind)`` with a number; None otherwise."""
+    if not isinstance(term, Binary) or term.op not in _FLIP:
+        return None
+    op, call, number = term.op, term.left, term.right
+    if isinstance(call, Literal):
+        op, call, number = _FLIP[op], term.right, term.left
+    if not isinstance(call, Call) or not isinstance(number, Literal):
+        return None
+    if isinstance(number.value, bool) or not isinstance(number.value, int | float):
+        return None
+    if call.function not in ("pledged", "pledgers") or len(call.args) != 1:
+        return None
+    kind = call.args[0]
+    if not isinstance(kind, Literal) or not isinstance(kind.value, str):
+        return None
+    seat = None
+    for key, value in call.kwargs:
+        if key != "by" or not isinstance(value, Literal):
+            return None
+        seat = value.value
+    figure = "by" if seat is not None else ("total" if call.function == "pledged" else "count")
+    return figure, seat, kind.value, op, float(number.value)
+
+
+@dataclass(frozen=True)
+class _Thresholds:
+    """Terms of split rules that compare a pledge figure with a number, as arrays: over many
+    sets of pledges, all of them are asked with one gather and a comparison per operator.
+
+    Attributes:
+        seats: seats whose own pledges some term reads, in column-block order.
+        source: for each term, its column in the matrix of figures (totals, counts of
+            pledgers, then each of ``seats``' own pledges, a block of kinds each).
+        ops: for each comparison operator, the terms that use it and their numbers.
+        rules: (terms × split rules) 1 where the term belongs to the rule.
+    """
+
+    seats: tuple[str, ...]
+    source: np.ndarray
+    ops: tuple[tuple[str, np.ndarray, np.ndarray], ...]
+    rules: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        terms: list[tuple[str, str | None, str, str, float, int]],
+        kinds: Mapping[str, object],
+        rule_count: int,
+    ) -> _Thresholds:
+        kind_index = {kind: n for n, kind in enumerate(kinds)}
+        seats = tuple(sorted({seat for _, seat, _, _, _, _ in terms if seat is not None}))
+        block = {"total": 0, "count": 1} | {seat: 2 + n for n, seat in enumerate(seats)}
+        source = np.array(
+            [
+                block[figure if seat is None else seat] * len(kind_index) + kind_index[kind]
+                for figure, seat, kind, _, _, _ in terms
+            ],
+            dtype=np.intp,
+        )
+        ops = tuple(
+            (
+                op,
+                np.array([n for n, t in enumerate(terms) if t[3] == op], dtype=np.intp),
+                np.array([t[4] for t in terms if t[3] == op]),
+            )
+            for op in sorted({t[3] for t in terms})
+        )
+        rules = np.zeros((len(terms), rule_count))
+        for n, (*_, rule) in enumerate(terms):
+            rules[n, rule] = 1.0
+        return cls(seats, source, ops, rules)
+
+    def failed(self, figures: np.ndarray) -> np.ndarray:
+        """(sets × split rules) how many of each rule's terms fail, from the (sets × columns)
+        matrix of figures."""
+        values = figures[:, self.source]
+        ok = np.empty(values.shape, dtype=bool)
+        for op, columns, numbers in self.ops:
+            ok[:, columns] = _OPS[op](values[:, columns], numbers)
+        result: np.ndarray = (~ok).astype(float) @ self.rules
+        return result
+
+
+_OPS = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
 
 
 def compiled_rules(rules: Ruleset) -> _Compiled:
@@ -98,6 +199,7 @@ def compiled_rules(rules: Ruleset) -> _Compiled:
     dynamic: list[tuple[VectorFn, np.ndarray, np.ndarray | None]] = []
     dynamic_rules: list[int] = []
     split_rules: list[int] = []
+    thresholds: list[tuple[str, str | None, str, str, float, int]] = []
     names = names_of(scenario)
     split: list[
         tuple[tuple[VectorFn, ...], np.ndarray, np.ndarray, np.ndarray, tuple[Compiled, ...]]
@@ -115,9 +217,15 @@ def compiled_rules(rules: Ruleset) -> _Compiled:
             mask = np.ones(table.size, dtype=bool)
             for term in on_package:
                 mask &= as_mask(compiler.compile(term)(table.codes, None), table.size)
-            terms_fns = tuple(compiler.compile(t) for t in off_package)
             scalar = tuple(Compiler(names).compile(t, "bool")[0] for t in off_package)
-            split.append((terms_fns, mask, effect, gain, scalar))
+            other: list[VectorFn] = []
+            for term in off_package:
+                found = _threshold(term)
+                if found is None:
+                    other.append(compiler.compile(term))
+                else:
+                    thresholds.append((*found, len(split)))
+            split.append((tuple(other), mask, effect, gain, scalar))
             split_rules.append(index)
         else:
             dynamic.append((compiler.compile(node), effect, gain if rule.satisfaction else None))
@@ -137,6 +245,7 @@ def compiled_rules(rules: Ruleset) -> _Compiled:
         split_terms=tuple(terms for terms, _, _, _, _ in split),
         split_scalar=tuple(scalar for _, _, _, _, scalar in split),
         split_rules=tuple(split_rules),
+        thresholds=_Thresholds.of(thresholds, scenario.pledge_kinds, len(split)),
         dynamic_rules=tuple(dynamic_rules),
         split_masks=np.array([m for _, m, _, _, _ in split], dtype=bool).T.reshape(
             table.size, len(split)
@@ -290,6 +399,20 @@ class _VariantContext:
     def option(self, issue: str) -> str:  # pragma: no cover - vector functions read codes
         raise NotImplementedError
 
+    def figures(self, seats: Sequence[str]) -> np.ndarray:
+        """(sets × columns) totals, counts of pledgers, then each of ``seats``' own pledges,
+        a block of pledge kinds each: what :class:`_Thresholds` compares."""
+        blocks = [self._totals, self._pledgers]
+        kinds = len(self._kind_index)
+        for seat in seats:
+            matrix = self._varying.get(seat)
+            if matrix is None:
+                own = self._fixed.get(seat, _NONE)
+                row = np.array([float(own.get(kind, 0)) for kind in self._kind_index])
+                matrix = np.broadcast_to(row, (self._count, kinds))
+            blocks.append(matrix)
+        return np.concatenate(blocks, axis=1)
+
     def pledged(self, kind: str, by: str | None) -> np.ndarray:
         column = self._kind_index[kind]
         if by is None:
@@ -436,16 +559,17 @@ def _score_one_package(
     codes = table.codes[number : number + 1]
     column = table.roles.index(role)
     # A split rule holds where its package terms hold for this package (looked up) and its
-    # other terms hold under the set's pledges: only those are asked, and only for rules whose
-    # package terms hold.
-    holds = np.zeros((count, len(compiled.split_terms)), dtype=bool)
-    for n in np.flatnonzero(compiled.split_masks[number]).tolist():
+    # other terms hold under the set's pledges: those that compare a pledge figure with a
+    # number all at once, the rest one by one, only for rules still holding.
+    thresholds = compiled.thresholds
+    package_holds = compiled.split_masks[number]
+    holds = (thresholds.failed(ctx.figures(thresholds.seats)) == 0) & package_holds
+    for n in np.flatnonzero(package_holds).tolist():
         rule_holds = holds[:, n]
-        rule_holds[:] = True
         for term in compiled.split_terms[n]:
-            rule_holds &= as_mask(term(codes, ctx), count)
             if not rule_holds.any():
                 break
+            rule_holds &= as_mask(term(codes, ctx), count)
     masks = np.empty((count, len(compiled.rules)), dtype=bool)
     for n, (fn, _effect, _gain) in enumerate(compiled.rules):
         masks[:, n] = as_mask(fn(codes, ctx), count)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from negotiation.engine.actions import Action
 from negotiation.rules import Ruleset, ScoreCard, Situation
+from negotiation.rules.scoring import DealKey
 from negotiation.scenario import Scenario
 
 
@@ -268,24 +269,41 @@ class GameState(BaseModel):
             support_shift=self.support_shift,
         )
 
+    def deal_key(self) -> DealKey:
+        """What the deal on the table is scored by: equal for states whose deals score the
+        same (see :meth:`Ruleset.deal_key`)."""
+        memo = self._memo_values.get("deal key")
+        if isinstance(memo, tuple):
+            return memo
+        key = self.rules.deal_key(self.package, self.pledges, self.situation())
+        self._memo_values["deal key"] = key
+        return key
+
     def scorecard(self) -> ScoreCard:
         """Credibility of the deal on the table."""
         memo = self._memo_values.get("scorecard")
         if isinstance(memo, ScoreCard):
             return memo
-        card = self.rules.credibility(self.package, self.pledges, self.situation())
+        card = self.rules.credibility(
+            self.package, self.pledges, self.situation(), deal=self.deal_key()
+        )
         self._memo_values["scorecard"] = card
         return card
 
     def satisfaction_of(self, role: str) -> float:
-        """A role's satisfaction with the deal on the table (memoised)."""
+        """A role's satisfaction with the deal on the table (memoised here, and in the rules
+        for every state whose deal scores the same: a game's deal stays put for many steps)."""
         key = f"satisfaction:{role}"
         memo = self._memo_values.get(key)
         if isinstance(memo, float):
             return memo
-        value = self.rules.satisfaction(
-            role, self.package, self.pledges, self.scorecard(), self.situation()
-        )
+        shared = ("satisfaction", role, *self.deal_key())
+        value = self.rules.memo.get(shared)
+        if not isinstance(value, float):
+            value = self.rules.satisfaction(
+                role, self.package, self.pledges, self.scorecard(), self.situation()
+            )
+            self.rules.remember(shared, value)
         self._memo_values[key] = value
         return value
 

@@ -72,7 +72,14 @@ class Situation:
         )
 
 
-def pledges_key(pledges: Pledges) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+PledgesKey = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+"""What :func:`pledges_key` returns."""
+
+DealKey = tuple[tuple[str, ...], PledgesKey, tuple[object, ...]]
+"""What :meth:`Ruleset.deal_key` returns: the package's options, the pledges, the situation."""
+
+
+def pledges_key(pledges: Pledges) -> PledgesKey:
     """A hashable value equal for pledges that score the same (zero units are no pledge)."""
     return tuple(
         sorted(
@@ -83,9 +90,13 @@ def pledges_key(pledges: Pledges) -> tuple[tuple[str, tuple[tuple[str, int], ...
     )
 
 
-TABLE_AFTER = 24
-"""Deals a :class:`Ruleset` scores one by one before it builds its per-package tables (a
-replay that scores a handful of deals never pays for them, nor for importing NumPy)."""
+TABLE_AFTER = 2000
+"""Deals a :class:`Ruleset` scores one by one before it builds its per-package tables.
+
+The tables save about 40 µs a deal but cost importing NumPy and building them, 100-250 ms:
+they pay for themselves after a couple of thousand deals. A replay's chart scores at most one
+deal a step, so opening a saved game never builds them. Bots and the analysis, which score
+deals by the thousand, ask for the tables themselves."""
 
 MEMO_LIMIT = 20_000
 """Scores a :class:`Ruleset` remembers before it starts afresh (a few tens of MB at most)."""
@@ -376,10 +387,20 @@ class Ruleset:
         self._scored += 1
         return self.table if self._scored >= TABLE_AFTER else None
 
+    def deal_key(self, package: Package, pledges: Pledges, situation: Situation) -> DealKey:
+        """A hashable value equal for deals that score the same (for memoising their scores)."""
+        return (tuple(package.values()), pledges_key(pledges), situation.key)
+
     def credibility(
-        self, package: Package, pledges: Pledges, situation: Situation | None = None
+        self,
+        package: Package,
+        pledges: Pledges,
+        situation: Situation | None = None,
+        *,
+        deal: DealKey | None = None,
     ) -> ScoreCard:
-        """Score the credibility of a deal, listing every rule that fired.
+        """Score the credibility of a deal, listing every rule that fired (``deal`` is its
+        :meth:`deal_key`, if the caller has it).
 
         With the per-package tables, the rules that read only the package are looked up rather
         than evaluated; the effects are then added up by the very same code as
@@ -387,7 +408,8 @@ class Ruleset:
         without the tables scores exactly as the live game did with them).
         """
         situation = situation or Situation()
-        key = ("card", tuple(package.values()), pledges_key(pledges), situation.key)
+        deal = deal or self.deal_key(package, pledges, situation)
+        key = ("card", *deal)
         memo = self.memo.get(key)
         if isinstance(memo, ScoreCard):
             return memo
@@ -395,7 +417,7 @@ class Ruleset:
         if table is None:
             card = self.credibility_reference(package, pledges, situation)
         else:
-            card = self._credibility(table, package, pledges, situation, key[2])
+            card = self._credibility(table, package, pledges, situation, deal[1])
         self.remember(key, card)
         return card
 

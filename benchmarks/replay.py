@@ -88,6 +88,16 @@ def main() -> None:
         )
         walls.append(time.perf_counter() - start)
     print(f"negotiation replay --headless, wall:   median {statistics.median(walls) * 1000:.0f} ms")
+    # This machine's speed drifts by up to 2x over a day: a fixed pure-Python loop, timed now,
+    # lets figures from different runs be compared.
+    loops = []
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        loops.append(time.perf_counter() - start)
+    print(f"python loop of 10M additions (machine speed): {statistics.median(loops):.2f} s")
     shutil.rmtree(folder)
 
 

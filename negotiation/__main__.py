@@ -1,7 +1,5 @@
 """``python -m negotiation``: the same as the ``negotiation`` command."""
 
-import sys
+from negotiation.cli import entry
 
-from negotiation.cli import main
-
-sys.exit(main())
+entry()

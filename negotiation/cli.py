@@ -8,6 +8,8 @@ traceback; set ``NEGOTIATION_DEBUG=1`` to see one for an internal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import os
 import sys
@@ -1007,6 +1009,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the last line of defence: never a traceback for a user
         return _internal_error(exc)
+
+
+SHORT_LIVED = frozenset(
+    {"scenarios", "validate", "schema", "replay", "analyze", "report", "compare", "briefs"}
+    | {"create-game", "games", "export"}
+)
+"""Commands that do one piece of work and end (``replay`` only with ``--headless``,
+``analyze`` not with ``--balance``, which plays thousands of games)."""
+
+
+def _short_lived(argv: Sequence[str]) -> bool:
+    """True if the command line runs a short-lived command (see :data:`SHORT_LIVED`)."""
+    command = None
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--saves-dir":
+            skip = True  # its value follows
+        elif not token.startswith("-"):
+            command = token
+            break
+    if command not in SHORT_LIVED:
+        return False
+    if command == "replay":
+        return "--headless" in argv
+    return not (command == "analyze" and "--balance" in argv)
+
+
+def entry() -> NoReturn:
+    """The ``negotiation`` command.
+
+    A short-lived command runs without the cyclic garbage collector and leaves without
+    tearing the interpreter down: the models, schemas and compiled rules make tens of
+    thousands of objects, and collecting them during start-up and freeing them one by one at
+    exit took about a third of opening and replaying a saved game. The process ends as soon
+    as its output is flushed; files it wrote are closed by then (every command writes them in
+    ``with`` blocks). The game itself, the server and long simulations exit as usual.
+    """
+    argv = sys.argv[1:]
+    if not _short_lived(argv):
+        sys.exit(main())
+    gc.disable()
+    try:
+        code: int = main()
+    except SystemExit as exc:  # argparse: --help, --version, a usage error
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # the reader went away: nothing more can be said
+            stream.flush()
+    os._exit(code)
 
 
 def _internal_error(exc: Exception) -> int:

@@ -166,6 +166,73 @@ def test_python_dash_m_works():
     assert out.returncode == 0 and "paris-2025" in out.stdout
 
 
+@pytest.mark.parametrize(
+    ("argv", "short"),
+    [
+        (["replay", "s.json", "--headless"], True),
+        (["replay", "s.json"], False),  # the viewer
+        (["--saves-dir", "replay", "play"], False),  # "replay" is the folder here
+        (["--saves-dir", "x", "report", "s.json"], True),
+        (["analyze"], True),
+        (["analyze", "--balance"], False),  # thousands of games
+        (["simulate", "--games", "5"], False),
+        (["serve"], False),
+        ([], False),  # the game
+        (["--version"], False),
+    ],
+)
+def test_which_commands_are_short_lived(argv, short):
+    from negotiation.cli import _short_lived
+
+    assert _short_lived(argv) is short
+
+
+def _command(*argv: str, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "negotiation", *argv],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_short_lived_command_says_all_it_has_to_say_before_it_leaves(capsys, tmp_path):
+    """It leaves without tearing the interpreter down: its output must be complete, its
+    files written and its exit code kept."""
+    save = simulated_save(capsys, tmp_path)
+    live = run(capsys, "replay", save, "--headless", "--json")
+    out = _command("replay", save, "--headless", "--json")
+    assert (out.returncode, out.stdout, out.stderr) == live
+    report = tmp_path / "report.html"
+    out = _command("report", save, "-o", str(report))
+    assert out.returncode == 0 and report.read_text().rstrip().endswith("</html>")
+    out = _command("replay", str(tmp_path / "missing.json"), "--headless")
+    assert out.returncode == 1 and one_line(out.stderr) and out.stdout == ""
+    out = _command("replay", "--headless")  # no save named
+    assert out.returncode == 2 and "required" in out.stderr
+
+
+def test_a_short_lived_command_whose_reader_went_away_ends_quietly(capsys, tmp_path):
+    import fcntl
+    import os
+
+    save = simulated_save(capsys, tmp_path)
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)  # smaller than the report: it must block
+    with subprocess.Popen(
+        [sys.executable, "-m", "negotiation", "report", save, "--format", "html"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        os.close(write_end)
+        assert len(os.read(read_end, 10)) == 10
+        os.close(read_end)  # like `| head -c 10`
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        assert proc.wait() == 0
+    assert err == ""
+
+
 def test_saves_dir_goes_before_or_after_the_command():
     from negotiation.cli import build_parser
 

@@ -152,7 +152,11 @@ class Delegate(Strategy):
     def utility(self, view: RoleView, credibility: float, satisfaction: float) -> float:
         """What a deal is worth to this delegate: its satisfaction, plus its share of the
         coalition's credibility."""
-        return satisfaction + self.team_weight * self.temperament(view).team * credibility
+        return satisfaction + self.team_factor(view) * credibility
+
+    def team_factor(self, view: RoleView) -> float:
+        """How many satisfaction points one point of credibility is worth to this delegate."""
+        return self.team_weight * self.temperament(view).team
 
     def vote(self, view: RoleView) -> Action:
         accept = view.content()
@@ -199,8 +203,9 @@ class Delegate(Strategy):
         different paths to a deal, as groups in a classroom do.
         """
         contested = self.recently_changed_by_others(view)
+        team = self.team_factor(view)  # what utility() weighs credibility by, asked once
         candidates = [
-            (self.utility(view, cred, sat), issue_id, option)
+            (sat + team * cred, issue_id, option)
             for issue_id, option, cred, sat in view.score_amendments()
             if issue_id not in contested
         ]

@@ -242,18 +242,17 @@ class RoleView:
         package on the table, scored together (much faster than one by one)."""
         state = self._state
         rules = state.rules
-        spec = state.scenario
-        candidates = [
-            (issue_id, option)
-            for issue_id, issue in spec.issues.items()
-            for option in issue.options
-            if option != state.package[issue_id]
-        ]
         table = rules.table
         if table is None:
             return [
-                (i, o, *self.score_deal({**state.package, i: o}, state.pledges))
-                for i, o in candidates
+                (
+                    issue_id,
+                    option,
+                    *self.score_deal({**state.package, issue_id: option}, state.pledges),
+                )
+                for issue_id, issue in state.scenario.issues.items()
+                for option in issue.options
+                if option != state.package[issue_id]
             ]
         from negotiation.rules.batch import score_packages
         from negotiation.rules.scoring import pledges_key

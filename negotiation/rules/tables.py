@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -57,6 +57,10 @@ class PackageTable:
     static_penalty: np.ndarray
     static_red_lines: tuple[int, ...]
     roles: tuple[str, ...]
+    _neighbours: dict[int, tuple[np.ndarray, list[tuple[str, str]]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Neighbours already worked out, by package number (bots ask again and again)."""
 
     @property
     def size(self) -> int:
@@ -73,7 +77,16 @@ class PackageTable:
         return number
 
     def neighbours(self, number: int) -> tuple[np.ndarray, list[tuple[str, str]]]:
-        """Numbers of the packages one amendment away, with the (issue, option) of each."""
+        """Numbers of the packages one amendment away, with the (issue, option) of each
+        (the same objects each time: do not change them)."""
+        known = self._neighbours.get(number)
+        if known is None:
+            if len(self._neighbours) >= 2048:  # a few MB at most
+                self._neighbours.clear()
+            known = self._neighbours[number] = self._find_neighbours(number)
+        return known
+
+    def _find_neighbours(self, number: int) -> tuple[np.ndarray, list[tuple[str, str]]]:
         row = self.codes[number]
         numbers: list[int] = []
         changes: list[tuple[str, str]] = []

@@ -565,10 +565,9 @@ def _next_turn(state: GameState) -> GameState:
     order = state.scenario.turns.order
     assert state.turn is not None
     index = order.index(state.turn) + 1
-    state = state.model_copy(update={"messages_sent": 0})
     if index >= len(order):
-        return _next_round(state)
-    return state.model_copy(update={"turn": order[index]})
+        return _next_round(state.model_copy(update={"messages_sent": 0}))
+    return state.model_copy(update={"messages_sent": 0, "turn": order[index]})
 
 
 def _next_round(state: GameState) -> GameState:

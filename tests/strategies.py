@@ -107,7 +107,17 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
         clause = f'{issue} == "{option}"'
         extra = draw(
             st.sampled_from(
-                ["", ' and pledged("troops") >= 1', ' or event("e1")', " and not vetoed"]
+                [
+                    "",
+                    ' and pledged("troops") >= 1',
+                    ' or event("e1")',
+                    " and not vetoed",
+                    # The forms the pledge-variant scoring asks all at once, and one it does not.
+                    ' and pledged("troops", by="a") >= 2',
+                    ' and pledgers("troops") == 2',
+                    ' and 2 > pledged("troops")',
+                    ' and pledged("troops") + pledged("troops", by="b") >= 3',
+                ]
             )
         )
         return clause + extra

@@ -190,6 +190,40 @@ def test_scoring_pledge_variants_together_equals_one_by_one(case, data):
             assert math.isclose(sat, expected, abs_tol=1e-9)
 
 
+@given(analysed(), st.data())
+def test_scoring_one_seats_pledge_options_equals_scoring_each_deal(case, data):
+    """A seat's pledge options, alone and answered by its partners, score as the deals they
+    make: the bots' fast path against the definition."""
+    from negotiation.engine.view import MATCHING_PARTNERS
+    from negotiation.rules.batch import score_pledge_options
+
+    rules, pledges, situation, space = case
+    package = space.package(data.draw(st.integers(0, space.size - 1)))
+    match = data.draw(st.sampled_from([None, 0.0, 0.5, 1.0]))
+    for role in ("a", "b"):
+        options = [{"troops": n} for n in range(4)] + [{}]
+        creds, sats = score_pledge_options(
+            rules, package, pledges, situation, role, options, match, MATCHING_PARTNERS
+        )
+        now = pledges.get(role, {}).get("troops", 0)
+        variants = [{**pledges, role: own} for own in options]
+        if match is not None:
+            variants += [
+                {
+                    **pledges,
+                    role: own,
+                    MATCHING_PARTNERS: {"troops": round(match * (own.get("troops", 0) - now))},
+                }
+                for own in options
+            ]
+        assert len(creds) == len(sats) == len(variants)
+        for variant, cred, sat in zip(variants, creds, sats, strict=True):
+            card = rules.credibility_reference(package, variant, situation)
+            assert math.isclose(cred, card.total, abs_tol=1e-9)
+            expected = rules.satisfaction_detail(role, package, variant, card, situation).value
+            assert math.isclose(sat, expected, abs_tol=1e-9)
+
+
 def test_the_council_outlook_names_likely_vetoes(mini_rules):
     from negotiation.analysis.solutions import score_of
 

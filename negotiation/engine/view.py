@@ -255,16 +255,16 @@ class RoleView:
                 if option != state.package[issue_id]
             ]
         from negotiation.rules.batch import score_packages
-        from negotiation.rules.scoring import pledges_key
 
-        number = table.index(state.package)
-        situation = state.situation()
-        key = ("amendments", number, pledges_key(state.pledges), situation.key, self.role)
+        deal = state.deal_key()
+        key = ("amendments", *deal, self.role)
         memo = rules.memo.get(key)
         if isinstance(memo, tuple):
             return list(memo)
-        numbers, changes = table.neighbours(number)
-        scores = score_packages(rules, numbers, state.pledges, situation, roles=(self.role,))
+        numbers, changes = table.neighbours(table.index(state.package))
+        scores = score_packages(
+            rules, numbers, state.pledges, state.situation(), roles=(self.role,), pledges_id=deal[1]
+        )
         column = table.roles.index(self.role)
         credibility = scores.credibility.tolist()
         satisfaction = scores.satisfaction[:, column].tolist()
@@ -321,15 +321,12 @@ class RoleView:
                     )
             return [self.score_deal(state.package, v) for v in variants]
         from negotiation.rules.batch import score_pledge_options
-        from negotiation.rules.scoring import pledges_key
 
         situation = state.situation()
         key = (
             "pledge options",
             match,
-            tuple(state.package.values()),
-            pledges_key(state.pledges),
-            situation.key,
+            *state.deal_key(),
             self.role,
             tuple(tuple(sorted(own.items())) for own in options),
         )

@@ -292,11 +292,13 @@ def score_packages(
     pledges: Pledges,
     situation: Situation,
     roles: tuple[str, ...] | None = None,
+    pledges_id: tuple[object, ...] | None = None,
 ) -> PackageScores:
     """Scores of the packages with these numbers (all packages if ``numbers`` is None).
 
     With ``roles``, satisfaction is worked out for those roles only (its columns follow
-    ``roles``); the others are left at 0.
+    ``roles``); the others are left at 0. ``pledges_id`` is ``pledges_key(pledges)``, if the
+    caller has it.
     """
     table = rules.table
     assert table is not None, "score_packages needs the per-package tables"
@@ -307,7 +309,7 @@ def score_packages(
     count = len(codes)
     ctx = rules.context(table.package(0), pledges, situation)  # reads no issue below
 
-    fired = compiled.split_masks[rows] & split_holds(rules, pledges, situation)
+    fired = compiled.split_masks[rows] & split_holds(rules, pledges, situation, pledges_id)
     dims = table.static_effect[rows] + compiled.base + fired @ compiled.split_effects
     bonus = table.static_bonus[rows] + fired @ compiled.split_gains
     for fn, effect, gain in compiled.rules:

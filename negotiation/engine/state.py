@@ -345,10 +345,11 @@ class GameState(BaseModel):
 # Replaying a save checks the fingerprint of the state after every step. Dumping the whole state
 # and encoding it each time was half the work of a replay, yet an action changes only a few
 # fields: the others are the very same objects in the next state. So each field's JSON is kept
-# by the identity of its value, and a field is encoded only when its value is new. The text is
-# the same, to the byte, as ``json.dumps`` of ``model_dump(mode="json")`` with sorted keys (a
-# property test checks it); a value of a type this does not expect sends the whole state down
-# that reference path instead.
+# by the identity of its value, and a field is encoded only when its value is new (the engine
+# never changes a state's dicts in place: it makes new ones, as a frozen state requires). The
+# text is the same, to the byte, as ``json.dumps`` of ``model_dump(mode="json")`` with sorted
+# keys (a property test checks it); a value of a type this does not expect sends the whole state
+# down that reference path instead.
 
 _SCALAR_FIELDS: dict[str, tuple[type, ...]] = {
     "seed": (int,),

@@ -57,8 +57,10 @@ class _Compiled:
         rules: rules evaluated over arrays of packages: (function, effect, satisfaction gain).
         effects: (rules × dimensions) the effects of ``rules``, one row each.
         gains: (rules × roles) the satisfaction each of ``rules`` gives each role.
-        split_terms: for each split rule, the functions of its terms that read no issue.
-        split_scalar: the same terms as per-deal closures, for asking them of one context.
+        split_terms: for each split rule, the vector functions of its terms that read no
+            issue, except those in ``thresholds``.
+        split_scalar: for each split rule, all its terms that read no issue as per-deal
+            closures, for asking them of one context.
         split_rules: the index of each split rule among the scenario's rules.
         thresholds: the split rules' terms that compare a pledge figure with a number, to be
             asked all at once over sets of pledges; the others stay in ``split_terms``.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +179,34 @@ def _start_worker(
     )
 
 
+def _start_pool_worker(
+    scenario: Scenario,
+    strategies: Mapping[str, str],
+    make_bot: Callable[[str], Strategy],
+    rounds: int | None,
+    save: Callable[[GameState], None] | None,
+) -> None:
+    """Set up a worker process of a simulation; its heap stays settled until the pool ends
+    it (see :func:`_settled_heap`)."""
+    _start_worker(scenario, strategies, make_bot, rounds, save)
+    gc.freeze()
+
+
+@contextmanager
+def _settled_heap() -> Iterator[None]:
+    """Games played inside run without the garbage collector walking what was there before.
+
+    A full collection walks every object: the models, the compiled scenario, its tables. In a
+    simulation those stay put, yet walking them took about 5% of the time. Frozen, they are
+    skipped until the games are over.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _play_seeds(seeds: list[int]) -> list[GameResult]:
     results = []
     for seed in seeds:
@@ -219,10 +249,11 @@ def simulate(
     report = SimulationReport(scenario.id, dict(strategies))
     if workers <= 1 or games < 2:
         _start_worker(scenario, strategies, make_bot, rounds, save)
-        for done, game_seed in enumerate(seeds, start=1):
-            report.add(_play_seeds([game_seed])[0])
-            if on_progress is not None:
-                on_progress(done)
+        with _settled_heap():
+            for done, game_seed in enumerate(seeds, start=1):
+                report.add(_play_seeds([game_seed])[0])
+                if on_progress is not None:
+                    on_progress(done)
         return report
     size = max(1, min(50, games // (workers * 4) or 1))
     chunks = [seeds[i : i + size] for i in range(0, games, size)]
@@ -230,7 +261,7 @@ def simulate(
     done = 0
     with ProcessPoolExecutor(
         max_workers=workers,
-        initializer=_start_worker,
+        initializer=_start_pool_worker,
         initargs=(scenario, dict(strategies), make_bot, rounds, save),
     ) as pool:
         futures = {pool.submit(_play_seeds, chunk): n for n, chunk in enumerate(chunks)}

@@ -5,8 +5,6 @@ disk. Everything a UI or a bot needs, it asks of these functions and of a :class
 """
 
 from negotiation.engine.actions import (
-    ACTION_ADAPTER,
-    ACTION_LIST_ADAPTER,
     FACILITATOR,
     FACILITATOR_ACTIONS,
     Abstain,
@@ -49,8 +47,6 @@ from negotiation.engine.state import GameState, LogEntry, Phase, Status, StressR
 from negotiation.engine.view import Outcome, Preview, RoleView, outcome
 
 __all__ = [
-    "ACTION_ADAPTER",
-    "ACTION_LIST_ADAPTER",
     "FACILITATOR",
     "FACILITATOR_ACTIONS",
     "MAX_STEPS",

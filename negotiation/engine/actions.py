@@ -6,6 +6,7 @@ with one ``TypeAdapter`` and a save from anyone is validated strictly on load.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter
@@ -227,8 +228,13 @@ Action = Annotated[
 ]
 """Any action, told apart by its ``type``."""
 
-ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
-ACTION_LIST_ADAPTER: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
+
+@cache
+def action_adapter() -> TypeAdapter[Action]:
+    """Validates one action from JSON or Python data (built on first use: every command
+    pays for what it builds at import, and most never need this)."""
+    return TypeAdapter(Action)
+
 
 FREE_TEXT_FIELDS = ("text", "reason")
 """Fields a player writes freely; ``legal_actions`` lists their actions with them empty."""

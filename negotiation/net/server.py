@@ -33,13 +33,13 @@ from websockets.protocol import State
 
 from negotiation.classroom import Classroom, RoundTimer
 from negotiation.engine import (
-    ACTION_ADAPTER,
     FACILITATOR,
     GameState,
     IllegalAction,
     apply,
     new_game,
 )
+from negotiation.engine.actions import action_adapter
 from negotiation.net import codes as join_codes
 from negotiation.net.protocol import (
     MAX_MESSAGE_BYTES,
@@ -671,7 +671,7 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
     state = new_game(rules, seed=record.seed, rounds=record.rounds)
     for step in steps:
         try:
-            state = apply(state, ACTION_ADAPTER.validate_json(step.action))
+            state = apply(state, action_adapter().validate_json(step.action))
         except ValueError as exc:
             raise StoreError(f"{where}: step {step.step}: {exc}") from None
         if state.fingerprint() != step.hash:
@@ -708,7 +708,8 @@ def export_save(game: LiveGame) -> SaveFile:
         summary=summary_of(game.state),
         classroom=game.classroom,
         log=[
-            LogStep(action=ACTION_ADAPTER.validate_json(s.action), hash=s.hash) for s in game.steps
+            LogStep(action=action_adapter().validate_json(s.action), hash=s.hash)
+            for s in game.steps
         ],
     )
 

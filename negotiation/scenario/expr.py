@@ -19,6 +19,7 @@ import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 MAX_SOURCE = 2_000
@@ -82,6 +83,12 @@ class Names:
     pledge_kinds: frozenset[str]
     events: frozenset[str]
     outcome_functions: bool = False
+
+    @cached_property
+    def key(self) -> tuple[object, ...]:
+        """A hashable value equal for equal names (to remember compiled expressions by)."""
+        issues = tuple(sorted(self.issues.items()))
+        return (issues, self.roles, self.pledge_kinds, self.events, self.outcome_functions)
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -677,6 +684,13 @@ class Predicate:
         return self._fn
 
 
+_PREDICATES: dict[tuple[str, tuple[object, ...]], Predicate] = {}
+"""Expressions already compiled, by source and names: loading a scenario checks every one, and
+the rules then compile the very same (a predicate is immutable, so one serves both)."""
+
+_PREDICATE_LIMIT = 4096
+
+
 def compile_predicate(source: str, names: Names) -> Predicate:
     """Parse, check and compile a true/false expression.
 
@@ -684,9 +698,16 @@ def compile_predicate(source: str, names: Names) -> Predicate:
         ExpressionError: the expression is malformed, too large, or names something the
             scenario does not define.
     """
+    key = (source, names.key)
+    known = _PREDICATES.get(key)
+    if known is not None:
+        return known
     node = parse(source)
     fn, _ = Compiler(names).compile(node, want="bool")
-    return Predicate(source, fn)
+    if len(_PREDICATES) >= _PREDICATE_LIMIT:
+        _PREDICATES.clear()
+    predicate = _PREDICATES[key] = Predicate(source, fn)
+    return predicate
 
 
 def compile_number(source: str, names: Names) -> Callable[[EvalContext], float]:

@@ -275,17 +275,24 @@ def split_holds(
         from negotiation.rules.scoring import pledges_key
 
         pledges_id = pledges_key(pledges)
-    key = ("split holds", pledges_id, situation.key)
-    held = rules.memo.get(key)
-    if isinstance(held, np.ndarray):
+    held = known_split_holds(rules, pledges_id, situation)
+    if held is not None:
         return held
     compiled = compiled_rules(rules)
     ctx = rules.context(_NO_PACKAGE, pledges, situation)  # the terms read no issue
     held = np.array(
         [all(term(ctx) for term in terms) for terms in compiled.split_scalar], dtype=bool
     )
-    rules.remember(key, held)
+    rules.remember(("split holds", pledges_id, situation.key), held)
     return held
+
+
+def known_split_holds(
+    rules: Ruleset, pledges_id: tuple[object, ...], situation: Situation
+) -> np.ndarray | None:
+    """What :func:`split_holds` gave for these pledges in this situation, if it was asked."""
+    held = rules.memo.get(("split holds", pledges_id, situation.key))
+    return held if isinstance(held, np.ndarray) else None
 
 
 def score_packages(

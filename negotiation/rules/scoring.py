@@ -435,18 +435,26 @@ class Ruleset:
         situation: Situation,
         pledges_id: tuple[object, ...],
     ) -> ScoreCard:
-        from negotiation.rules.batch import compiled_rules, split_holds
+        from negotiation.rules.batch import compiled_rules, known_split_holds
 
         compiled = compiled_rules(self)
         number = table.index(package)
         fired = [table.static_rules[k] for k in table.static_masks[number].nonzero()[0].tolist()]
         # A split rule fires when its terms on the package hold (looked up) and its other
-        # terms hold (asked once for these pledges and situation); the others are asked whole.
-        holds = compiled.split_masks[number] & split_holds(self, pledges, situation, pledges_id)
-        fired.extend(compiled.split_rules[n] for n in holds.nonzero()[0].tolist())
-        if compiled.dynamic_rules:
-            ctx = DealContext(self, package, pledges, situation)
-            fired.extend(k for k in compiled.dynamic_rules if self.rules[k].when.fn(ctx))
+        # terms hold: known already if these pledges were scored in this situation, else asked
+        # of this deal, and only for the rules whose package terms hold. The others are asked
+        # whole.
+        ctx = DealContext(self, package, pledges, situation)
+        held = known_split_holds(self, pledges_id, situation)
+        if held is not None:
+            holds = compiled.split_masks[number] & held
+            fired.extend(compiled.split_rules[n] for n in holds.nonzero()[0].tolist())
+        else:
+            rules = self.rules
+            for n in compiled.split_masks[number].nonzero()[0].tolist():
+                if rules[compiled.split_rules[n]].when.fn(ctx):
+                    fired.append(compiled.split_rules[n])
+        fired.extend(k for k in compiled.dynamic_rules if self.rules[k].when.fn(ctx))
         fired.sort()
         return self._sum_effects([self.rules[k] for k in fired], situation)
 

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from negotiation import DEFAULT_SCENARIO, __version__
 
@@ -81,8 +81,10 @@ def _step(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand, or with ``only`` that one (a command line
+    that names its command need not build the fifteen others: it saves a few milliseconds of
+    every start-up)."""
     parser = _Parser(
         prog="negotiation",
         description=(
@@ -96,16 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("scenarios", help="list the shipped scenarios")
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return cast(argparse.ArgumentParser, _Ignored())
+        return sub.add_parser(name, **kwargs)
+
+    p = command("scenarios", help="list the shipped scenarios")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("validate", help="check scenario files")
+    p = command("validate", help="check scenario files")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    command("schema", help="print the JSON Schema of the scenario format")
 
-    p = sub.add_parser("simulate", help="play many all-bot games and report statistics")
+    p = command("simulate", help="play many all-bot games and report statistics")
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
     p.add_argument("--games", type=_positive, default=100, metavar="N")
     p.add_argument("--seed", type=_seed, default=0, metavar="S")
@@ -134,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--save-dir", metavar="DIR", help="save every game in DIR")
 
-    p = sub.add_parser("play", help="start a game straight at the table")
+    p = command("play", help="start a game straight at the table")
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
     p.add_argument(
         "--seat",
@@ -160,9 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _saves_dir_option(p)
 
-    p = sub.add_parser(
-        "analyze", help="analyse a scenario's deal space, or the deal a game reached"
-    )
+    p = command("analyze", help="analyse a scenario's deal space, or the deal a game reached")
     target = p.add_mutually_exclusive_group()
     target.add_argument("--scenario", metavar="ID|PATH", help=f"default {DEFAULT_SCENARIO}")
     target.add_argument(
@@ -205,33 +210,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, default=None, metavar="N", help="with --balance")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("report", help="write the debrief of a saved game as Markdown or HTML")
+    p = command("report", help="write the debrief of a saved game as Markdown or HTML")
     p.add_argument("save", metavar="SAVE")
     p.add_argument(
         "--format", choices=["md", "html"], default=None, help="default: from -o, else md"
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
 
-    p = sub.add_parser("briefs", help="write printable briefs: public, one per role, facilitator")
+    p = command("briefs", help="write printable briefs: public, one per role, facilitator")
     p.add_argument("--scenario", metavar="ID|PATH", help=f"default {DEFAULT_SCENARIO}")
     p.add_argument("--role", metavar="ROLE", help="only this role's private brief (id or name)")
     p.add_argument("--format", choices=["md", "html"], default="html", help="default html")
     p.add_argument("-o", "--output", metavar="DIR", default="briefs", help="default ./briefs")
 
-    p = sub.add_parser(
+    p = command(
         "projector", help="the public table, large, for a second screen (follows a game's save)"
     )
     p.add_argument("save", nargs="?", metavar="SAVE", help="default: the newest save")
     _saves_dir_option(p)
 
-    p = sub.add_parser("compare", help="set several groups' games of one scenario side by side")
+    p = command("compare", help="set several groups' games of one scenario side by side")
     p.add_argument("saves", nargs="+", metavar="SAVE")
     p.add_argument(
         "--format", choices=["md", "html", "json"], default=None, help="default: from -o, else md"
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
 
-    p = sub.add_parser("serve", help="run a game server for play over the network")
+    p = command("serve", help="run a game server for play over the network")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8750, help="default 8750 (0: any free port)")
     p.add_argument(
@@ -245,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--web-port", type=_port, default=8751, help="default 8751")
     _saves_dir_option(p)
 
-    p = sub.add_parser(
+    p = command(
         "games", help="list a game server's games and their join codes (on the server's machine)"
     )
     p.add_argument(
@@ -256,14 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     _saves_dir_option(p)
 
-    p = sub.add_parser("create-game", help="set up a game on a server and print its join codes")
+    p = command("create-game", help="set up a game on a server and print its join codes")
     p.add_argument("--server", required=True, metavar="ws://HOST:PORT")
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
     p.add_argument("--seed", type=_seed, default=None, metavar="S")
     p.add_argument("--rounds", type=_positive, default=None, metavar="N")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("join", help="take a seat in a game on a server")
+    p = command("join", help="take a seat in a game on a server")
     p.add_argument("server", metavar="ws://HOST:PORT")
     p.add_argument("--code", default="", help="the seat's join code (else typed on screen)")
     p.add_argument(
@@ -274,12 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="play the seat with a bot, without a screen (default: the role's own strategy)",
     )
 
-    p = sub.add_parser("export", help="fetch a networked game as an ordinary save file")
+    p = command("export", help="fetch a networked game as an ordinary save file")
     p.add_argument("server", metavar="ws://HOST:PORT")
     p.add_argument("--code", required=True, help="the facilitator's code")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
 
-    p = sub.add_parser("replay", help="replay a saved game")
+    p = command("replay", help="replay a saved game")
     p.add_argument("save", metavar="SAVE")
     p.add_argument("--headless", action="store_true", help="print instead of opening the viewer")
     p.add_argument("--step", type=_step, metavar="N", help="stop after step N (default: the end)")
@@ -287,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-log", action="store_true", help="leave the log out")
     _saves_dir_option(p)
     return parser
+
+
+class _Ignored:
+    """Takes the arguments of a subcommand this command line does not run, and drops them."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _Ignored:
+        return self
 
 
 def _saves_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -978,7 +993,7 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
+    parser = build_parser(_command_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     try:
         if args.command is None:
@@ -1019,18 +1034,27 @@ SHORT_LIVED = frozenset(
 ``analyze`` not with ``--balance``, which plays thousands of games)."""
 
 
-def _short_lived(argv: Sequence[str]) -> bool:
-    """True if the command line runs a short-lived command (see :data:`SHORT_LIVED`)."""
-    command = None
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command a command line names, if it names a known one before any option but
+    ``--saves-dir`` (``negotiation --help replay`` asks for the whole program's help)."""
     skip = False
     for token in argv:
         if skip:
             skip = False
         elif token == "--saves-dir":
             skip = True  # its value follows
-        elif not token.startswith("-"):
-            command = token
-            break
+        elif token.startswith("--saves-dir="):
+            continue
+        elif token.startswith("-"):
+            return None
+        else:
+            return token if token in COMMANDS else None
+    return None
+
+
+def _short_lived(argv: Sequence[str]) -> bool:
+    """True if the command line runs a short-lived command (see :data:`SHORT_LIVED`)."""
+    command = _command_of(argv)
     if command not in SHORT_LIVED:
         return False
     if command == "replay":

@@ -233,6 +233,43 @@ def test_a_short_lived_command_whose_reader_went_away_ends_quietly(capsys, tmp_p
     assert err == ""
 
 
+def _subcommands(parser):
+    import argparse
+
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+def test_a_command_line_that_names_its_command_parses_as_with_every_command_built():
+    """Only the named command's parser is built; its help (every argument, default and
+    choice) is the same as in the whole program's parser."""
+    from negotiation.cli import COMMANDS, build_parser
+
+    full = _subcommands(build_parser())
+    assert set(full) == set(COMMANDS)
+    for name in COMMANDS:
+        alone = _subcommands(build_parser(name))
+        assert list(alone) == [name]
+        assert alone[name].format_help() == full[name].format_help()
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["replay", "s.json"], "replay"),
+        (["--saves-dir", "x", "play"], "play"),
+        (["--saves-dir=x", "report", "s"], "report"),
+        (["--help", "replay"], None),  # the whole program's help
+        (["repaly"], None),  # a typo: the full parser names every command
+        ([], None),
+    ],
+)
+def test_which_command_a_command_line_names(argv, command):
+    from negotiation.cli import _command_of
+
+    assert _command_of(argv) == command
+
+
 def test_saves_dir_goes_before_or_after_the_command():
     from negotiation.cli import build_parser
 

@@ -168,7 +168,10 @@ def _start_worker(
     make_bot: Callable[[str], Strategy],
     rounds: int | None,
     save: Callable[[GameState], None] | None,
+    pool: bool = False,
 ) -> None:
+    """Set up this process to play a simulation's games. A pool's worker process keeps its
+    heap settled until the pool ends it (see :func:`_settled_heap`)."""
     rules = Ruleset(scenario)
     rules.table  # noqa: B018 - build the tables once per process, not per game
     _WORKER.update(
@@ -177,19 +180,8 @@ def _start_worker(
         rounds=rounds,
         save=save,
     )
-
-
-def _start_pool_worker(
-    scenario: Scenario,
-    strategies: Mapping[str, str],
-    make_bot: Callable[[str], Strategy],
-    rounds: int | None,
-    save: Callable[[GameState], None] | None,
-) -> None:
-    """Set up a worker process of a simulation; its heap stays settled until the pool ends
-    it (see :func:`_settled_heap`)."""
-    _start_worker(scenario, strategies, make_bot, rounds, save)
-    gc.freeze()
+    if pool:
+        gc.freeze()
 
 
 @contextmanager
@@ -261,8 +253,8 @@ def simulate(
     done = 0
     with ProcessPoolExecutor(
         max_workers=workers,
-        initializer=_start_pool_worker,
-        initargs=(scenario, dict(strategies), make_bot, rounds, save),
+        initializer=_start_worker,
+        initargs=(scenario, dict(strategies), make_bot, rounds, save, True),
     ) as pool:
         futures = {pool.submit(_play_seeds, chunk): n for n, chunk in enumerate(chunks)}
         for future in as_completed(futures):

@@ -161,69 +161,6 @@ def test_analyze_a_save_compares_the_deal(capsys, tmp_path: Path):
     assert capsys.readouterr().err.count("\n") == 1
 
 
-@given(analysed(), st.data())
-def test_scoring_pledge_variants_together_equals_one_by_one(case, data):
-    from negotiation.rules.batch import score_pledge_variants
-
-    rules, pledges, situation, space = case
-    package = space.package(data.draw(st.integers(0, space.size - 1)))
-    from negotiation.engine.view import MATCHING_PARTNERS
-
-    variants = [
-        {**pledges, "a": {"troops": data.draw(st.integers(0, 3))}},
-        {**pledges, "b": {"troops": data.draw(st.integers(0, 3))}},
-        dict(pledges),
-        # Partners answering a pledge stand in the pledges under a name no role can have.
-        {**pledges, MATCHING_PARTNERS: {"troops": data.draw(st.integers(-2, 3))}},
-    ]
-    for role in rules.scenario.roles:
-        creds, sats = score_pledge_variants(rules, package, variants, situation, role)
-        # Naming the seats that vary gives the same scores as finding them.
-        named = score_pledge_variants(
-            rules, package, variants, situation, role, ("a", "b", MATCHING_PARTNERS)
-        )
-        assert named == (creds, sats)
-        for variant, cred, sat in zip(variants, creds, sats, strict=True):
-            card = rules.credibility_reference(package, variant, situation)
-            assert math.isclose(cred, card.total, abs_tol=1e-9)
-            expected = rules.satisfaction_detail(role, package, variant, card, situation).value
-            assert math.isclose(sat, expected, abs_tol=1e-9)
-
-
-@given(analysed(), st.data())
-def test_scoring_one_seats_pledge_options_equals_scoring_each_deal(case, data):
-    """A seat's pledge options, alone and answered by its partners, score as the deals they
-    make: the bots' fast path against the definition."""
-    from negotiation.engine.view import MATCHING_PARTNERS
-    from negotiation.rules.batch import score_pledge_options
-
-    rules, pledges, situation, space = case
-    package = space.package(data.draw(st.integers(0, space.size - 1)))
-    match = data.draw(st.sampled_from([None, 0.0, 0.5, 1.0]))
-    for role in ("a", "b"):
-        options = [{"troops": n} for n in range(4)] + [{}]
-        creds, sats = score_pledge_options(
-            rules, package, pledges, situation, role, options, match, MATCHING_PARTNERS
-        )
-        now = pledges.get(role, {}).get("troops", 0)
-        variants = [{**pledges, role: own} for own in options]
-        if match is not None:
-            variants += [
-                {
-                    **pledges,
-                    role: own,
-                    MATCHING_PARTNERS: {"troops": round(match * (own.get("troops", 0) - now))},
-                }
-                for own in options
-            ]
-        assert len(creds) == len(sats) == len(variants)
-        for variant, cred, sat in zip(variants, creds, sats, strict=True):
-            card = rules.credibility_reference(package, variant, situation)
-            assert math.isclose(cred, card.total, abs_tol=1e-9)
-            expected = rules.satisfaction_detail(role, package, variant, card, situation).value
-            assert math.isclose(sat, expected, abs_tol=1e-9)
-
-
 def test_the_council_outlook_names_likely_vetoes(mini_rules):
     from negotiation.analysis.solutions import score_of
 

@@ -120,7 +120,7 @@ def test_the_spoiler_threatens_over_bluffs_but_vetoes_only_over_real_red_lines(p
     crossed = view.crossed_red_lines()
     if crossed:
         # its move while a declared line is crossed is a threat, bluff or not
-        move = spoiler.other_side_move(view, random.Random(0))
+        move = view.settle(spoiler.other_side_move(view, random.Random(0)))
         assert isinstance(move, Threaten)
     real = [line for line in crossed if not line.bluff]
     decision = spoiler.unsc(view)

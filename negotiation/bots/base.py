@@ -11,6 +11,7 @@ import random
 from typing import ClassVar
 
 from negotiation.engine import Action, RoleView
+from negotiation.engine.view import Asking
 
 
 class Strategy:
@@ -26,7 +27,20 @@ class Strategy:
 
     def choose(self, view: RoleView, rng: random.Random) -> Action:
         """The action this bot takes now; ``view.my_turn`` is true."""
-        raise NotImplementedError
+        return view.settle(self.decide(view, rng))
+
+    def decide(self, view: RoleView, rng: random.Random) -> Asking[Action]:
+        """:meth:`choose` as a generator that yields the scoring questions it asks of the view
+        (its ``amendment_scores`` and ``pledge_option_scores``) and is sent their answers.
+
+        A simulation decides for many games at once this way, and answers all their
+        questions together. A strategy needs only one of the two methods: by default each
+        is made of the other.
+        """
+        if type(self).choose is Strategy.choose:
+            raise NotImplementedError(f"{type(self).__name__} defines neither choose nor decide")
+        return self.choose(view, rng)
+        yield  # type: ignore[unreachable]  # pragma: no cover - a generator that asks nothing
 
 
 def bot_rng(seed: int, role: str, step: int) -> random.Random:

@@ -46,6 +46,7 @@ from negotiation.engine import (
     Vote,
     Withdraw,
 )
+from negotiation.engine.view import Asking
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class Delegate(Strategy):
 
     # --- the decision --------------------------------------------------------------------------
 
-    def choose(self, view: RoleView, rng: random.Random) -> Action:
+    def decide(self, view: RoleView, rng: random.Random) -> Asking[Action]:
         if (
             view.phase is Phase.DIPLOMACY
             and view.messages_sent == 0
@@ -116,8 +117,8 @@ class Delegate(Strategy):
         if view.phase is Phase.UNSC:
             return self.unsc(view)
         if view.brief.coalition:
-            return self.coalition_move(view, rng)
-        return self.other_side_move(view, rng)
+            return (yield from self.coalition_move(view, rng))
+        return (yield from self.other_side_move(view, rng))
 
     def progress(self, view: RoleView) -> float:
         """How far the talks have run: 0 in the first round, 1 in the last."""
@@ -129,12 +130,14 @@ class Delegate(Strategy):
 
     def temperament(self, view: RoleView) -> Temperament:
         """This delegate's temperament in the game being played (drawn once per game)."""
-        cache: dict[str, tuple[int, Temperament]] = self.__dict__.setdefault("_temperaments", {})
-        held = cache.get(view.role)
-        if held is None or held[0] != view.seed:
-            held = (view.seed, Temperament.draw(view.seed, view.role))
-            cache[view.role] = held
-        return held[1]
+        cache: dict[tuple[int, str], Temperament] = self.__dict__.setdefault("_temperaments", {})
+        key = (view.seed, view.role)
+        held = cache.get(key)
+        if held is None:
+            if len(cache) >= 4096:  # a simulation plays many games with one bot
+                cache.clear()
+            held = cache[key] = Temperament.draw(view.seed, view.role)
+        return held
 
     def opening_margin(self, view: RoleView) -> float:
         """Satisfaction points above walk-away this delegate opens with, in this game."""
@@ -172,17 +175,17 @@ class Delegate(Strategy):
 
     # --- coalition members ---------------------------------------------------------------------
 
-    def coalition_move(self, view: RoleView, rng: random.Random) -> Action:
+    def coalition_move(self, view: RoleView, rng: random.Random) -> Asking[Action]:
         sat = view.satisfaction_value()
         card = view.scorecard()
         here = self.utility(view, card.total, sat)
         aspiration = self.aspiration(view)
 
         if sat < aspiration:
-            best = self.best_change(view, rng, here)
+            best = yield from self.best_change(view, rng, here)
             if best is not None:
                 return best
-        pledge = self.best_pledge(view, here)
+        pledge = yield from self.best_pledge(view, here)
         if pledge is not None:
             return pledge
         if sat >= view.walk_away() and self.ready_to_vote(view, rng):
@@ -190,12 +193,14 @@ class Delegate(Strategy):
         if sat >= view.walk_away() and view.stances.get(view.role) != "support":
             return Support(role=view.role)
         if sat < aspiration:
-            best = self.best_change(view, rng, here - 5.0)
+            best = yield from self.best_change(view, rng, here - 5.0)
             if best is not None:
                 return best
         return Pass(role=view.role)
 
-    def best_change(self, view: RoleView, rng: random.Random, floor: float) -> Action | None:
+    def best_change(
+        self, view: RoleView, rng: random.Random, floor: float
+    ) -> Asking[Action | None]:
         """An amendment among those that raise this bot's utility most, if it beats ``floor``.
 
         Delegates satisfice: any amendment within ``latitude`` points of the best will do, and
@@ -204,9 +209,10 @@ class Delegate(Strategy):
         """
         contested = self.recently_changed_by_others(view)
         team = self.team_factor(view)  # what utility() weighs credibility by, asked once
+        scored = yield from view.amendment_scores()
         candidates = [
             (sat + team * cred, issue_id, option)
-            for issue_id, option, cred, sat in view.score_amendments()
+            for issue_id, option, cred, sat in scored
             if issue_id not in contested
         ]
         return self._satisfice(view, rng, candidates, floor + self.min_gain, Amend)
@@ -249,7 +255,7 @@ class Delegate(Strategy):
                 issues.update(action.package)
         return issues
 
-    def best_pledge(self, view: RoleView, here: float) -> Action | None:
+    def best_pledge(self, view: RoleView, here: float) -> Asking[Action | None]:
         """A pledge change that raises this bot's utility, or None."""
         own = dict(view.pledges.get(view.role, {}))
         moves: list[tuple[str, int]] = []  # (kind, units); 0 units: withdraw the pledge
@@ -272,9 +278,8 @@ class Delegate(Strategy):
         temperament = self.temperament(view)
         weight = self.pledge_weight * temperament.ambition
         base = view.satisfaction_value() + weight * card.total
-        for move, (_cred, sat, matched) in zip(
-            moves, view.score_pledge_options(options, temperament.trust), strict=True
-        ):
+        scored = yield from view.pledge_option_scores(options, temperament.trust)
+        for move, (_cred, sat, matched) in zip(moves, scored, strict=True):
             # What a delegation puts in, it weighs against the whole force's credibility: a
             # contribution is judged by what it would make the guarantee worth if partners
             # answered in kind, not only by its cost at home.
@@ -297,7 +302,7 @@ class Delegate(Strategy):
 
     # --- the other side ------------------------------------------------------------------------
 
-    def other_side_move(self, view: RoleView, rng: random.Random) -> Action:
+    def other_side_move(self, view: RoleView, rng: random.Random) -> Asking[Action]:
         sat = view.satisfaction_value()
         content = view.content()
         threatened = {
@@ -310,17 +315,16 @@ class Delegate(Strategy):
             if line.id not in threatened:
                 return Threaten(role=view.role, red_line=line.id)
         if not content or sat < self.aspiration(view):
-            offer = self.best_offer(view, rng)
+            offer = yield from self.best_offer(view, rng)
             if offer is not None:
                 return offer
         if content and view.stances.get(view.role) != "support":
             return Support(role=view.role)
         return Pass(role=view.role)
 
-    def best_offer(self, view: RoleView, rng: random.Random) -> Action | None:
+    def best_offer(self, view: RoleView, rng: random.Random) -> Asking[Action | None]:
         """A change that would help this bot most, to signal as an offer."""
         here = view.satisfaction_value()
-        candidates = [
-            (sat, issue_id, option) for issue_id, option, _c, sat in view.score_amendments()
-        ]
+        scored = yield from view.amendment_scores()
+        candidates = [(sat, issue_id, option) for issue_id, option, _c, sat in scored]
         return self._satisfice(view, rng, candidates, here + self.min_gain, Offer)

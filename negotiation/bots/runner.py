@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import gc
 import statistics
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from negotiation.bots.base import Strategy, bot_rng
 from negotiation.engine import Action, GameState, RoleView, Status, apply, new_game, outcome
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario
+
+if TYPE_CHECKING:
+    from negotiation.rules.many import Question, Scores
 
 
 def bot_move(state: GameState, bot: Strategy) -> Action:
@@ -44,6 +47,78 @@ def play_game(
 ) -> GameState:
     """A whole game between bots, one in every seat."""
     return play_bots(new_game(rules, seed=seed, rounds=rounds), bots)
+
+
+@dataclass
+class _Table:
+    """A game in flight in :func:`play_together`: its state, and the decision under way with
+    the question it waits on."""
+
+    state: GameState
+    deciding: Generator[Question, Scores, Action] | None = None
+    question: Question | None = None
+
+
+def play_together(
+    rules: Ruleset,
+    seeds: list[int],
+    bots: Mapping[str, Strategy],
+    rounds: int | None = None,
+    *,
+    on_finish: Callable[[int, GameState], None] | None = None,
+) -> list[GameState]:
+    """Whole games between bots, one per seed, played side by side; in the order of ``seeds``.
+
+    Each game is played exactly as :func:`play_game` plays it; only the bots' scoring
+    questions are answered differently. A bot decides in a generator
+    (:meth:`Strategy.decide`) that stops at each question; once every game waits on one, all
+    the questions are answered together (:func:`negotiation.rules.many.answer`), which costs
+    little more than answering one, and each game goes on. An answer does not depend on what
+    else was asked with it, so the games are the same to the last bit.
+
+    ``on_finish`` is called with the index of each game in ``seeds`` as it ends.
+    """
+    from negotiation.rules.many import answer
+
+    tables = [_Table(new_game(rules, seed=seed, rounds=rounds)) for seed in seeds]
+    finished: list[GameState | None] = [None] * len(seeds)
+    replies: dict[tuple[object, ...], Scores] = {}
+    waiting = list(range(len(tables)))
+    while waiting:
+        asked: dict[tuple[object, ...], Question] = {}
+        still: list[int] = []
+        for n in waiting:
+            table = tables[n]
+            state = table.state
+            deciding = table.deciding
+            reply = None if table.question is None else replies[table.question.key]
+            while True:
+                if deciding is None:
+                    role = state.turn
+                    if role is None or role not in bots:
+                        finished[n] = state
+                        if on_finish is not None:
+                            on_finish(n, state)
+                        break
+                    view = RoleView(state, role)
+                    deciding = bots[role].decide(view, bot_rng(state.seed, role, state.steps))
+                    reply = None
+                try:
+                    question = deciding.send(reply)  # type: ignore[arg-type]
+                except StopIteration as done:
+                    deciding = None
+                    state = apply(state, done.value)
+                    continue
+                asked.setdefault(question.key, question)
+                table.question = question
+                still.append(n)
+                break
+            table.state = state
+            table.deciding = deciding
+        keys = list(asked)
+        replies = dict(zip(keys, answer(rules, [asked[k].ask for k in keys]), strict=True))
+        waiting = still
+    return [state for state in finished if state is not None]
 
 
 @dataclass(frozen=True)
@@ -180,33 +255,56 @@ def _start_worker(
         rounds=rounds,
         save=save,
     )
-    if pool:
+    if pool:  # the worker does nothing else until the pool ends it
         gc.freeze()
+        gc.disable()
 
 
 @contextmanager
 def _settled_heap() -> Iterator[None]:
-    """Games played inside run without the garbage collector walking what was there before.
+    """Games played inside run without the cyclic garbage collector.
 
-    A full collection walks every object: the models, the compiled scenario, its tables. In a
-    simulation those stay put, yet walking them took about 5% of the time. Frozen, they are
-    skipped until the games are over.
+    A game makes no reference cycles (a test checks), so the collector finds nothing, yet its
+    passes over the young objects of the games in flight took a fifth of the time, and its
+    full passes walked the models, the compiled scenario and its tables. What was there before
+    is frozen (never walked again), the collector is off, and whatever the games leave is
+    collected every :data:`COLLECT_EVERY` games (a strategy of someone else's might make
+    cycles) and at the end.
     """
+    enabled = gc.isenabled()
     gc.freeze()
+    gc.disable()
     try:
         yield
     finally:
         gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
-def _play_seeds(seeds: list[int]) -> list[GameResult]:
-    results = []
-    for seed in seeds:
-        state = play_game(_WORKER["rules"], seed, _WORKER["bots"], _WORKER["rounds"])
-        if _WORKER["save"] is not None:
+COLLECT_EVERY = 1024
+"""Games between collections of cyclic garbage in a simulation (see :func:`_settled_heap`)."""
+
+
+TOGETHER = 16
+"""Games a simulation plays side by side (see :func:`play_together`): enough that answering
+their questions together costs little more per game than the arithmetic."""
+
+
+def _play_seeds(
+    seeds: list[int], on_finish: Callable[[int, GameState], None] | None = None
+) -> list[GameResult]:
+    states = play_together(
+        _WORKER["rules"], seeds, _WORKER["bots"], _WORKER["rounds"], on_finish=on_finish
+    )
+    if _WORKER["save"] is not None:
+        for state in states:
             _WORKER["save"](state)
-        results.append(GameResult.of(state))
-    return results
+    _WORKER["uncollected"] = _WORKER.get("uncollected", 0) + len(seeds)
+    if _WORKER["uncollected"] >= COLLECT_EVERY:
+        gc.collect()
+        _WORKER["uncollected"] = 0
+    return [GameResult.of(state) for state in states]
 
 
 def simulate(
@@ -241,13 +339,20 @@ def simulate(
     report = SimulationReport(scenario.id, dict(strategies))
     if workers <= 1 or games < 2:
         _start_worker(scenario, strategies, make_bot, rounds, save)
+        done = 0
+
+        def finished(_n: int, _state: GameState) -> None:
+            nonlocal done
+            done += 1
+            if on_progress is not None:
+                on_progress(done)
+
         with _settled_heap():
-            for done, game_seed in enumerate(seeds, start=1):
-                report.add(_play_seeds([game_seed])[0])
-                if on_progress is not None:
-                    on_progress(done)
+            for start in range(0, games, TOGETHER):
+                for result in _play_seeds(seeds[start : start + TOGETHER], finished):
+                    report.add(result)
         return report
-    size = max(1, min(50, games // (workers * 4) or 1))
+    size = max(1, min(TOGETHER, games // (workers * 4) or 1))
     chunks = [seeds[i : i + size] for i in range(0, games, size)]
     results: dict[int, list[GameResult]] = {}
     done = 0

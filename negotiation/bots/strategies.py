@@ -149,8 +149,9 @@ class Reciprocator(Delegate):
         entries are read (a new game, whose log does not continue the last, starts afresh).
         """
         log = view.log
-        cache: dict[str, _Tally] = self.__dict__.setdefault("_tallies", {})
-        tally = cache.get(view.role)
+        cache: dict[tuple[int, str], _Tally] = self.__dict__.setdefault("_tallies", {})
+        key = (view.seed, view.role)  # a simulation plays many games side by side
+        tally = cache.get(key)
         if (
             tally is None
             or len(log) < tally.read
@@ -180,7 +181,9 @@ class Reciprocator(Delegate):
                 tally.losses -= delta
         tally.read = len(log)
         tally.last = log[-1] if log else None
-        cache[view.role] = tally
+        if key not in cache and len(cache) >= 4096:
+            cache.clear()
+        cache[key] = tally
         return tally.gains, tally.losses, tally.helper, tally.issue
 
     def aspiration(self, view: RoleView) -> float:

@@ -7,9 +7,10 @@ hot-seat hand-off or a projector screen built on a view cannot leak another role
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from negotiation.engine.actions import Action
 from negotiation.engine.core import inject_of
@@ -23,6 +24,14 @@ be spelt like it."""
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    from negotiation.rules.many import Question, Scores
+
+T = TypeVar("T")
+
+Asking = Generator["Question", "Scores", T]
+"""A computation that may stop to ask scoring questions: it yields each :class:`Question`,
+is sent its answer, and returns its result."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +249,11 @@ class RoleView:
     def score_amendments(self) -> list[tuple[str, str, float, float]]:
         """(issue, option, credibility, own satisfaction) for every single amendment of the
         package on the table, scored together (much faster than one by one)."""
+        return self.settle(self.amendment_scores())
+
+    def amendment_scores(self) -> Asking[list[tuple[str, str, float, float]]]:
+        """:meth:`score_amendments` as a generator that yields its scoring question, if it
+        has one, and is sent the answer (see :meth:`settle`)."""
         state = self._state
         rules = state.rules
         table = rules.table
@@ -254,20 +268,17 @@ class RoleView:
                 for option in issue.options
                 if option != state.package[issue_id]
             ]
-        from negotiation.rules.batch import score_packages
+        from negotiation.rules.many import AmendmentsAsk, Question
 
         deal = state.deal_key()
         key = ("amendments", *deal, self.role)
         memo = rules.memo.get(key)
         if isinstance(memo, tuple):
             return list(memo)
-        numbers, changes = table.neighbours(table.index(state.package))
-        scores = score_packages(
-            rules, numbers, state.pledges, state.situation(), roles=(self.role,), pledges_id=deal[1]
-        )
-        column = table.roles.index(self.role)
-        credibility = scores.credibility.tolist()
-        satisfaction = scores.satisfaction[:, column].tolist()
+        number = table.index(state.package)
+        ask = AmendmentsAsk(number, state.pledges, state.situation(), deal[1], self.role)
+        credibility, satisfaction = yield Question(key, ask)
+        _, changes = table.neighbours(number)
         result = tuple(
             (issue, option, credibility[n], satisfaction[n])
             for n, (issue, option) in enumerate(changes)
@@ -278,7 +289,7 @@ class RoleView:
     def score_own_pledges(self, options: Sequence[Mapping[str, int]]) -> list[tuple[float, float]]:
         """(credibility, own satisfaction) of the deal on the table if this seat's pledges
         were each of ``options`` instead, scored together."""
-        return self._score_pledge_options(options, None)
+        return self.settle(self._pledge_option_scores(options, None))
 
     def score_pledge_options(
         self, options: Sequence[Mapping[str, int]], match: float = 1.0
@@ -292,16 +303,23 @@ class RoleView:
         much it expects them to answer is its own guess. Only public figures go in: the
         pledges on the table and this seat's own.
         """
-        scored = self._score_pledge_options(options, match)
+        return self.settle(self.pledge_option_scores(options, match))
+
+    def pledge_option_scores(
+        self, options: Sequence[Mapping[str, int]], match: float = 1.0
+    ) -> Asking[list[tuple[float, float, float]]]:
+        """:meth:`score_pledge_options` as a generator of its scoring question (see
+        :meth:`settle`)."""
+        scored = yield from self._pledge_option_scores(options, match)
         count = len(options)
         return [
             (cred, sat, matched)
             for (cred, sat), (matched, _) in zip(scored[:count], scored[count:], strict=True)
         ]
 
-    def _score_pledge_options(
+    def _pledge_option_scores(
         self, options: Sequence[Mapping[str, int]], match: float | None
-    ) -> list[tuple[float, float]]:
+    ) -> Asking[list[tuple[float, float]]]:
         """(credibility, own satisfaction) with this seat's pledges set to each of ``options``,
         then, with ``match``, the same with partners answering in kind."""
         state = self._state
@@ -320,32 +338,45 @@ class RoleView:
                         {**state.pledges, self.role: dict(own), MATCHING_PARTNERS: answer}
                     )
             return [self.score_deal(state.package, v) for v in variants]
-        from negotiation.rules.batch import score_pledge_options
+        from negotiation.rules.many import PledgeOptionsAsk, Question
 
-        situation = state.situation()
-        key = (
-            "pledge options",
-            match,
-            *state.deal_key(),
-            self.role,
-            tuple(tuple(sorted(own.items())) for own in options),
-        )
+        own_options = tuple(tuple(sorted(own.items())) for own in options)
+        key = ("pledge options", match, *state.deal_key(), self.role, own_options)
         memo = rules.memo.get(key)
         if isinstance(memo, tuple):
             return list(memo)
-        credibility, satisfaction = score_pledge_options(
-            rules,
-            state.package,
+        ask = PledgeOptionsAsk(
+            rules.table.index(state.package),
             state.pledges,
-            situation,
+            state.situation(),
             self.role,
-            options,
+            own_options,
             match,
             MATCHING_PARTNERS,
         )
+        credibility, satisfaction = yield Question(key, ask)
         result = tuple(zip(credibility, satisfaction, strict=True))
         rules.remember(key, result)
         return list(result)
+
+    def settle(self, asking: Asking[T]) -> T:
+        """Run a generator of scoring questions to its end, answering each as it comes, and
+        return what it returns.
+
+        Bots decide in such generators, so that a simulation playing many games side by side
+        can collect the questions of all of them and answer them together
+        (:func:`negotiation.bots.runner.play_together`); one game on its own settles them here.
+        """
+        from negotiation.rules.many import answer
+
+        rules = self._state.rules
+        try:
+            question = next(asking)
+            while True:
+                question = asking.send(answer(rules, [question.ask])[0])
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
 
     def preview(self, action: Action) -> Preview:
         """How an amendment, proposal, pledge or withdrawal would move the scores."""

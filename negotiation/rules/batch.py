@@ -11,7 +11,7 @@ package with :meth:`Ruleset.credibility` and :meth:`Ruleset.satisfaction` (a tes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -367,260 +367,22 @@ _NONE: Mapping[str, int] = {}
 _NO_PACKAGE: Mapping[str, str] = {}
 
 
-class _VariantContext:
-    """Answers expressions for one package under several sets of pledges at once: pledge
-    functions return an array (one value per set), everything else a single value.
-
-    The sets differ only in the pledges of a few seats (``varying``: seat -> a matrix of units,
-    one row per set and one column per pledge kind); every other seat pledges ``fixed`` in all
-    of them. Totals and counts of pledgers are two matrix sums, worked out once.
-    """
-
-    def __init__(
-        self,
-        rules: Ruleset,
-        situation: Situation,
-        count: int,
-        fixed: Pledges,
-        varying: Mapping[str, np.ndarray],
-        support: Callable[[str], np.ndarray],
-    ) -> None:
-        self.round = situation.round
-        self.vetoed = situation.vetoed
-        self.adopted = situation.adopted
-        self._situation = situation
-        self._count = count
-        self._fixed = fixed
-        self._varying = varying
-        self._support = support
-        kinds = rules.scenario.pledge_kinds
-        self._kind_index = {kind: n for n, kind in enumerate(kinds)}
-        totals = np.array([float(sum(own.get(k, 0) for own in fixed.values())) for k in kinds])
-        pledgers = np.array(
-            [float(sum(1 for own in fixed.values() if own.get(k, 0) > 0)) for k in kinds]
-        )
-        totals = np.broadcast_to(totals, (count, len(kinds)))
-        pledgers = np.broadcast_to(pledgers, (count, len(kinds)))
-        for seat in sorted(varying):
-            totals = totals + varying[seat]
-            pledgers = pledgers + (varying[seat] > 0)
-        self._totals = totals
-        self._pledgers = pledgers
-
-    def option(self, issue: str) -> str:  # pragma: no cover - vector functions read codes
-        raise NotImplementedError
-
-    def figures(self, seats: Sequence[str]) -> np.ndarray:
-        """(sets × columns) totals, counts of pledgers, then each of ``seats``' own pledges,
-        a block of pledge kinds each: what :class:`_Thresholds` compares."""
-        blocks = [self._totals, self._pledgers]
-        kinds = len(self._kind_index)
-        for seat in seats:
-            matrix = self._varying.get(seat)
-            if matrix is None:
-                own = self._fixed.get(seat, _NONE)
-                row = np.array([float(own.get(kind, 0)) for kind in self._kind_index])
-                matrix = np.broadcast_to(row, (self._count, kinds))
-            blocks.append(matrix)
-        return np.concatenate(blocks, axis=1)
-
-    def pledged(self, kind: str, by: str | None) -> np.ndarray:
-        column = self._kind_index[kind]
-        if by is None:
-            return self._totals[:, column]
-        matrix = self._varying.get(by)
-        if matrix is not None:
-            return matrix[:, column]
-        return np.full(self._count, float(self._fixed.get(by, _NONE).get(kind, 0)))
-
-    def pledgers(self, kind: str) -> np.ndarray:
-        return self._pledgers[:, self._kind_index[kind]]
-
-    def event(self, inject: str) -> bool:
-        return inject in self._situation.events
-
-    def signed(self, role: str) -> bool:
-        return role in self._situation.signed
-
-    def supports(self, role: str) -> bool:
-        return role in self._situation.supports or role in self._situation.signed
-
-    def support(self, role: str) -> np.ndarray:
-        return self._support(role)
-
-    def satisfaction(self, role: str) -> float:  # pragma: no cover - not in deal rules
-        raise NotImplementedError
-
-    def credibility(self) -> float:  # pragma: no cover - not in deal rules
-        raise NotImplementedError
-
-
-def _units(rules: Ruleset, sets: Sequence[Mapping[str, int]]) -> np.ndarray:
-    """(sets × kinds) units of each pledge kind in each of ``sets`` (one seat's pledges)."""
-    kinds = rules.scenario.pledge_kinds
-    index = {kind: n for n, kind in enumerate(kinds)}
-    rows = [[0.0] * len(index) for _ in sets]
-    for row, own in zip(rows, sets, strict=True):
-        for kind, units in own.items():
-            row[index[kind]] = float(units)
-    return np.array(rows).reshape(len(sets), len(index))
-
-
-def score_pledge_variants(
-    rules: Ruleset,
-    package: dict[str, str] | object,
-    variants: Sequence[Pledges],
-    situation: Situation,
-    role: str,
-    varying: Sequence[str] | None = None,
-) -> tuple[list[float], list[float]]:
-    """(credibility, ``role``'s satisfaction) of one package under each set of pledges.
-
-    ``varying`` names the seats whose pledges may differ between the variants (the others must
-    be the same in all of them); left out, it is found by comparing the variants.
-    """
-    table = rules.table
-    assert table is not None, "score_pledge_variants needs the per-package tables"
-    count = len(variants)
-    first = variants[0] if variants else {}
-    seats = {seat for v in variants for seat in v}
-    if varying is None:
-        varying = [s for s in seats if any(v.get(s) != first.get(s) for v in variants)]
-    moving = {seat for seat in varying if seat in seats}
-    matrices = {seat: _units(rules, [v.get(seat, _NONE) for v in variants]) for seat in moving}
-    fixed = {seat: first.get(seat, _NONE) for seat in seats if seat not in moving}
-
-    def support(who: str) -> np.ndarray:
-        return np.array([rules.domestic_support(who, v, situation) for v in variants])
-
-    spec = rules.scenario.roles[role]
-    costs = np.array(
-        [
-            sum(spec.pledge_costs.get(k, 0.0) * u for k, u in v.get(role, _NONE).items())
-            for v in variants
-        ]
-    )
-    ctx = _VariantContext(rules, situation, count, fixed, matrices, support)
-    return _score_one_package(rules, table.index(package), ctx, count, role, costs)  # type: ignore[arg-type]
-
-
-def score_pledge_options(
-    rules: Ruleset,
-    package: Mapping[str, str],
-    pledges: Pledges,
-    situation: Situation,
-    role: str,
-    options: Sequence[Mapping[str, int]],
-    match: float | None = None,
-    partners: str = "(partners)",
-) -> tuple[list[float], list[float]]:
-    """(credibility, ``role``'s satisfaction) of one package with ``role``'s pledges set to
-    each of ``options`` in turn, the other seats' pledges as they stand.
-
-    With ``match``, as many again follow, each with the partners (a seat named ``partners``)
-    answering the change from ``role``'s pledges now with ``match`` units for each of its own:
-    the same as :func:`score_pledge_variants` given those variants, without building them.
-    """
-    table = rules.table
-    assert table is not None, "score_pledge_options needs the per-package tables"
-    n = len(options)
-    own = _units(rules, options)
-    matrices = {role: own}
-    if match is not None:
-        now = _units(rules, [pledges.get(role, _NONE)])
-        matrices = {
-            role: np.vstack((own, own)),
-            partners: np.vstack((np.zeros_like(own), np.round(match * (own - now)))),
-        }
-    count = len(matrices[role])
-    fixed = {seat: own_now for seat, own_now in pledges.items() if seat != role}
-    spec = rules.scenario.roles[role]
-    own_costs = [
-        sum(spec.pledge_costs.get(k, 0.0) * u for k, u in option.items()) for option in options
-    ]
-    costs = np.array(own_costs * (count // n) if n else [])
-
-    def support(who: str) -> np.ndarray:
-        if who != role:
-            return np.full(count, rules.domestic_support(who, pledges, situation))
-        values = [rules.domestic_support(who, {who: option}, situation) for option in options]
-        return np.array(values * (count // n) if n else [])
-
-    ctx = _VariantContext(rules, situation, count, fixed, matrices, support)
-    return _score_one_package(rules, table.index(package), ctx, count, role, costs)
-
-
-def _score_one_package(
-    rules: Ruleset,
-    number: int,
-    ctx: _VariantContext,
-    count: int,
-    role: str,
-    costs: np.ndarray,
-) -> tuple[list[float], list[float]]:
-    """(credibility, ``role``'s satisfaction) of package ``number`` under each of the
-    ``count`` sets of pledges ``ctx`` answers for; ``costs`` are ``role``'s pledge costs in
-    each."""
-    table = rules.table
-    assert table is not None
-    compiled = compiled_rules(rules)
-    scenario = rules.scenario
-    # One row of codes: what reads only the package is worked out once and broadcast against
-    # what reads the pledges, which varies from one set to the next.
-    codes = table.codes[number : number + 1]
-    column = table.roles.index(role)
-    # A split rule holds where its package terms hold for this package (looked up) and its
-    # other terms hold under the set's pledges: those that compare a pledge figure with a
-    # number all at once, the rest one by one, only for rules still holding.
-    thresholds = compiled.thresholds
-    package_holds = compiled.split_masks[number]
-    holds = (thresholds.failed(ctx.figures(thresholds.seats)) == 0) & package_holds
-    for n in np.flatnonzero(package_holds).tolist():
-        rule_holds = holds[:, n]
-        for term in compiled.split_terms[n]:
-            if not rule_holds.any():
-                break
-            rule_holds &= as_mask(term(codes, ctx), count)
-    masks = np.empty((count, len(compiled.rules)), dtype=bool)
-    for n, (fn, _effect, _gain) in enumerate(compiled.rules):
-        masks[:, n] = as_mask(fn(codes, ctx), count)
-    dims = (
-        table.static_effect[number]
-        + compiled.base
-        + holds @ compiled.split_effects
-        + masks @ compiled.effects
-    )
-    bonus = (
-        table.static_bonus[number, column]
-        + holds @ compiled.split_gains[:, column]
-        + masks @ compiled.gains[:, column]
-    )
-    shift = np.array([ctx._situation.dimension_shift.get(d, 0.0) for d in DIMENSIONS])
-    dims = np.clip(dims + shift, 0.0, 100.0)
-    credibility = weighted_geometric_mean(dims, compiled.weights)
-    penalty = np.full(count, table.static_penalty[number, column])
-    for fn, line_column, points in compiled.red_lines:
-        if line_column == column:
-            penalty = penalty + np.where(as_mask(fn(codes, ctx), count), points, 0.0)
-    spec = scenario.roles[role]
-    satisfaction = (
-        spec.base_satisfaction
-        + table.preference[number, column]
-        + bonus
-        - penalty
-        - costs
-        + spec.credibility_weight * (credibility - 50.0)
-    )
-    return credibility.tolist(), np.clip(satisfaction, 0.0, 100.0).tolist()
-
-
 def weighted_geometric_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Row-wise weighted geometric mean of 0-100 values; a weighted zero makes a row 0."""
-    used = weights > 0
-    w = weights[used]
-    v = values[:, used]
-    zero = np.any(v <= 0, axis=1)
-    logs = np.log(np.where(v > 0, v, 1.0))
-    out = np.exp(logs @ w / w.sum()) if w.sum() > 0 else np.zeros(len(values))
-    result: np.ndarray = np.where(zero, 0.0, out)
+    """Row-wise weighted geometric mean of 0-100 values; a weighted zero makes a row 0.
+
+    The weighted logs are added column by column, so each row's mean is the same whatever the
+    other rows: a matrix product may add them in an order that depends on the layout, and a
+    bot's choice must not depend on what else was scored with it (see
+    :mod:`negotiation.rules.many`).
+    """
+    used = [n for n, weight in enumerate(weights.tolist()) if weight > 0]
+    total = float(sum(weights[n] for n in used))
+    if not used or total <= 0:
+        return np.zeros(len(values))
+    zero = np.any(values[:, used] <= 0, axis=1)
+    logs = np.log(np.where(values > 0, values, 1.0))
+    acc = logs[:, used[0]] * weights[used[0]]
+    for n in used[1:]:
+        acc = acc + logs[:, n] * weights[n]
+    result: np.ndarray = np.where(zero, 0.0, np.exp(acc / total))
     return result

@@ -870,3 +870,59 @@ def test_the_stress_test_draws_what_it_always_drew(seed, total, dims, draws, yea
     card = ScoreCard(total, MappingProxyType(dict(zip(DIMENSIONS, dims, strict=True))), ())
     spec = StressTest(draws=draws, years=years, probes_per_year=rate)
     assert run_stress_test(card, spec, seed) == reference_stress_test(card, spec, seed)
+
+
+def _derived(state: GameState) -> dict[str, Any]:
+    """Everything a state remembers of itself, asked of it (and so remembered)."""
+    roles = list(state.scenario.roles)
+    return {
+        "situation": state.situation(),
+        "deal": state.deal_key(),
+        "card": card_key(state.scorecard()),
+        "satisfaction": [state.satisfaction_of(r) for r in roles],
+        "logs": [state.visible_log(r) for r in (*roles, FACILITATOR)],
+    }
+
+
+def _fresh(state: GameState) -> dict[str, Any]:
+    """The same, worked out from the state's fields alone."""
+    rules = state.rules
+    situation = state._situation()
+    card = rules.credibility_reference(state.package, state.pledges, situation)
+    roles = list(state.scenario.roles)
+    return {
+        "situation": situation,
+        "deal": rules.deal_key(state.package, state.pledges, situation),
+        "card": card_key(card),
+        "satisfaction": [
+            rules.satisfaction(r, state.package, state.pledges, card, situation) for r in roles
+        ],
+        "logs": [tuple(e for e in state.log if e.visible(r)) for r in (*roles, FACILITATOR)],
+    }
+
+
+@pytest.mark.parametrize("which", ["mini", "paris"])
+@settings(max_examples=15)
+@given(data=st.data())
+def test_what_a_state_remembers_of_itself_equals_working_it_out_afresh(
+    which: str, mini_rules: Ruleset, paris_rules: Ruleset, data: st.DataObject
+) -> None:
+    """A state remembers its situation, deal key, score card, satisfactions and visible logs,
+    and the rules remember scores by deal key for every state: at every step of random play
+    (facilitator's events included) they must equal values worked out from the fields."""
+    from strategies import written_events
+
+    rules = mini_rules if which == "mini" else paris_rules
+    state = new_game(rules, seed=data.draw(st.integers(0, 2**32)))
+    for _ in range(data.draw(st.integers(1, 40))):
+        if state.over:
+            break
+        assert _derived(state) == _fresh(state)
+        seat = FACILITATOR if data.draw(st.integers(0, 9)) == 0 else state.turn
+        assert seat is not None
+        moves = legal_actions(state, seat, proposals=False)
+        if seat == FACILITATOR:
+            moves = [m for m in [*moves, data.draw(written_events(state))] if is_legal(state, m)]
+        if moves:
+            state = apply(state, data.draw(st.sampled_from(moves)))
+    assert _derived(state) == _fresh(state)

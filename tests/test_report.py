@@ -414,3 +414,21 @@ def test_reports_do_not_load_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_masthead_names_the_seed_once(paris_rules: Ruleset) -> None:
+    bots = {role: Baseline() for role in paris_rules.scenario.roles}
+    state = play_bots(new_game(paris_rules, seed=5), bots)
+
+    def meta(name: str) -> list[str]:
+        page = to_html(build_debrief(make_save(state, {}, name=name)))
+        found = re.search(r'<p class="meta">(.*?)</p>', page)
+        assert found is not None
+        return found.group(1).split(" · ")
+
+    # What simulate --save-dir names a game says its seed already.
+    simulated = meta("paris-2025 simulated game, seed 5")
+    assert simulated[0] == "paris-2025 simulated game, seed 5" and "seed 5" not in simulated
+    # Another seed in the name is not this one.
+    assert "seed 5" in meta("Group seed 50")
+    assert "seed 5" in meta("")

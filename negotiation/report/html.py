@@ -425,9 +425,11 @@ def _status_chip(d: Debrief) -> str:
 
 def _masthead(d: Debrief) -> str:
     meta = [esc(d.name)] if d.name else []
+    meta.append(f"scenario {esc(d.scenario_id)} (version {esc(d.scenario_version)})")
+    # A simulated game's name says its seed already ("... simulated game, seed 5").
+    if not re.search(rf"\bseed {d.seed}\b", d.name):
+        meta.append(f"seed {d.seed}")
     meta += [
-        f"scenario {esc(d.scenario_id)} (version {esc(d.scenario_version)})",
-        f"seed {d.seed}",
         f"round {d.rounds_played} of {d.max_rounds}",
         f"{d.steps} step{'s' if d.steps != 1 else ''}",
     ]

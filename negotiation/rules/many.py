@@ -5,7 +5,7 @@ amendment would score for it (:class:`AmendmentsAsk`), and how each change to it
 would (:class:`PledgeOptionsAsk`). Answered one at a time, each is a few dozen small NumPy
 operations whose fixed cost dwarfs the arithmetic. A simulation plays many games side by side
 and answers all their pending questions with one set of operations (see
-:mod:`negotiation.bots.lockstep`).
+:func:`negotiation.bots.runner.play_together`).
 
 Every row is worked out on its own: nothing here adds up numbers across rows or in an order
 that depends on how many rows there are, so an answer is the same to the last bit whether it

@@ -353,11 +353,9 @@ def score_packages(
     for column, role_id in enumerate(table.roles):
         if roles is not None and role_id not in roles:
             continue
-        spec = scenario.roles[role_id]
-        constant = spec.base_satisfaction
-        for kind, units in pledges.get(role_id, {}).items():
-            constant -= spec.pledge_costs.get(kind, 0.0) * units
-        satisfaction[:, column] += constant + spec.credibility_weight * (credibility - 50.0)
+        constant = starting_satisfaction(rules, role_id, pledges.get(role_id, _NONE))
+        weight = scenario.roles[role_id].credibility_weight
+        satisfaction[:, column] += constant + weight * (credibility - 50.0)
     satisfaction = np.clip(satisfaction, 0.0, 100.0)
     walk_away = np.array([rules.walk_away(r, situation) for r in table.roles])
     return PackageScores(dims, credibility, satisfaction, walk_away)
@@ -365,6 +363,16 @@ def score_packages(
 
 _NONE: Mapping[str, int] = {}
 _NO_PACKAGE: Mapping[str, str] = {}
+
+
+def starting_satisfaction(rules: Ruleset, role: str, own: Mapping[str, int]) -> float:
+    """A role's starting satisfaction less the cost at home of its pledges ``own``: the part
+    of its satisfaction that is the same for every package."""
+    spec = rules.scenario.roles[role]
+    constant = spec.base_satisfaction
+    for kind, units in own.items():
+        constant -= spec.pledge_costs.get(kind, 0.0) * units
+    return constant
 
 
 def weighted_geometric_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

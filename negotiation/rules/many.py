@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negotiation.rules.batch import _NONE, compiled_rules, split_holds, weighted_geometric_mean
+from negotiation.rules.batch import (
+    _NONE,
+    compiled_rules,
+    split_holds,
+    starting_satisfaction,
+    weighted_geometric_mean,
+)
 from negotiation.rules.vector import as_mask
 from negotiation.scenario.model import DIMENSIONS
 
@@ -148,15 +154,6 @@ def _shifts(situations: Sequence[Situation]) -> np.ndarray:
     ).reshape(len(situations), len(DIMENSIONS))
 
 
-def _constant(rules: Ruleset, role: str, own: Mapping[str, int]) -> float:
-    """A role's starting satisfaction less the cost of its pledges ``own``."""
-    spec = rules.scenario.roles[role]
-    constant = spec.base_satisfaction
-    for kind, units in own.items():
-        constant -= spec.pledge_costs.get(kind, 0.0) * units
-    return constant
-
-
 class _Rows:
     """Answers expressions for many rows at once, each row a deal of its own: every function
     returns an array with a value per row.
@@ -183,7 +180,7 @@ class _Rows:
     ) -> None:
         self._situations = [ask.situation for ask in asks]
         self._owner = owner
-        self._kind = {kind: n for n, kind in enumerate(rules.scenario.pledge_kinds)}
+        self._kind = _kinds(rules)
         self._totals = totals
         self._pledgers = pledgers
         self._own = own
@@ -351,7 +348,9 @@ def score_amendments_many(rules: Ruleset, asks: Sequence[AmendmentsAsk]) -> list
     dims = _shifted(dims, [a.situation for a in asks], owner)
     credibility = weighted_geometric_mean(dims, compiled.weights)
     roles = rules.scenario.roles
-    constant = np.array([_constant(rules, a.role, a.pledges.get(a.role, _NONE)) for a in asks])
+    constant = np.array(
+        [starting_satisfaction(rules, a.role, a.pledges.get(a.role, _NONE)) for a in asks]
+    )
     weight = np.array([roles[a.role].credibility_weight for a in asks])
     satisfaction = table.preference[rows, column] + bonus - penalty
     satisfaction += constant[owner] + weight[owner] * (credibility - 50.0)

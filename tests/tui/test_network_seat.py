@@ -137,7 +137,8 @@ async def test_the_facilitators_console_runs_the_servers_clock_and_the_projector
     async with chair.run_test(size=(120, 40)) as pilot, wall.run_test(size=(120, 40)) as shown:
         await until(pilot, lambda: isinstance(chair.screen, FacilitatorScreen), "the console")
         await until(shown, lambda: isinstance(wall.screen, RemoteProjectorScreen), "projector")
-        assert "not connected" in screen_text(chair)  # no delegation has joined yet
+        # No delegation has joined yet (the console lists the seats once it has drawn them).
+        await until(pilot, lambda: "not connected" in screen_text(chair), "the seats listed")
         from negotiation.net.client import SeatConnection
 
         uk = SeatConnection(game.url, game.codes["uk"])

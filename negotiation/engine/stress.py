@@ -42,6 +42,10 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
 
     All futures advance together, a probe slot at a time, as NumPy arrays: a thousand futures
     cost about what a handful did one by one.
+
+    A probe's chance of being deterred depends only on its kind and on how many undeterred
+    minor probes have eroded deterrence before it, so the chances are worked out once, as a
+    table of erosion steps by kinds, and each slot looks its futures' chances up.
     """
     digest = hashlib.blake2b(f"{seed}:stress".encode(), digest_size=8).digest()
     rng = np.random.default_rng(int.from_bytes(digest, "big"))
@@ -53,7 +57,9 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
     severe = np.array([s for _, _, s, _ in PROBES])
     dimension = np.array([card.dimensions[d] for _, d, _, _ in PROBES])
     alive = np.ones(draws, dtype=bool)
-    erosion = np.zeros(draws)
+    eroded = np.zeros(draws, dtype=np.intp)
+    """Undeterred minor probes so far in each future: each takes 5 points off credibility."""
+    chances = _Chances(card.total, dimension, spec)
     told: list[str] = []
     for year in range(1, spec.years + 1):
         counts = rng.poisson(spec.probes_per_year, draws)
@@ -62,28 +68,26 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
         # The year's random numbers in one call: for each probe slot, the kinds' draws then the
         # luck's, the very order (and so the very numbers) of drawing them slot by slot.
         block = rng.random((slots, 2, draws))
-        all_kinds = cdf.searchsorted(block[:, 0, :], side="right")
-        all_severe = severe[all_kinds]
-        all_dimension = dimension[all_kinds]
+        all_kinds = _kinds(cdf, block[:, 0, :])
+        all_severe = severe.take(all_kinds)
+        probed = counts > np.arange(slots)[:, None]
+        table, places = chances.table(int(eroded.max(initial=0)) + slots, all_kinds)
         for slot in range(slots):
-            kinds = all_kinds[slot]
-            hits = all_severe[slot]
-            level = 0.7 * (card.total - erosion) + 0.3 * all_dimension[slot]
-            chance = 1.0 / (1.0 + np.exp(-spec.steepness * (level - spec.midpoint)))
-            active = alive & (counts > slot)
-            failed = active & (block[slot, 1] >= chance)
+            active = alive & probed[slot]
+            failed = active & (block[slot, 1] >= table.take(places[slot] + eroded))
             if active[0]:
-                name = PROBES[int(kinds[0])][0]
+                name = PROBES[int(all_kinds[slot, 0])][0]
                 if not failed[0]:
                     events.append(f"{name}, and backs off")
-                elif hits[0]:
+                elif all_severe[slot, 0]:
                     events.append(
                         f"{name}. The coalition does not respond in time, and the truce breaks down"
                     )
                 else:
                     events.append(f"{name}, unanswered")
-            alive &= ~(failed & hits)
-            erosion += np.where(failed & ~hits, 5.0, 0.0)
+            broken = failed & all_severe[slot]
+            alive ^= broken  # broken futures were alive
+            eroded += failed ^ broken  # the undeterred minor probes
         if told and told[-1].endswith("breaks down."):
             continue
         if events:
@@ -102,3 +106,40 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
         held_this_time=held_this_time,
         narrative=tuple(told),
     )
+
+
+class _Chances:
+    """The chance that a probe is deterred, by probe kind and erosion step (rows of the flat
+    table ``kind * steps + step``), grown as erosion deepens."""
+
+    def __init__(self, credibility: float, dimension: np.ndarray, spec: StressTest) -> None:
+        self.credibility = credibility
+        self.dimension = dimension
+        self.spec = spec
+        self.steps = 0
+        self.flat = np.zeros(0)
+
+    def table(self, steps: int, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the flat table, covering erosion steps 0 to ``steps``; each of ``kinds``' place
+        in it at step 0)."""
+        if steps >= self.steps:
+            self.steps = max(2 * self.steps, steps + 1)
+            erosion = 5.0 * np.arange(self.steps)
+            # Worked out as the chance of each future in a slot would be, op for op, so that
+            # each is the same number to the last bit.
+            level = 0.7 * (self.credibility - erosion)[None, :] + 0.3 * self.dimension[:, None]
+            spec = self.spec
+            self.flat = (1.0 / (1.0 + np.exp(-spec.steepness * (level - spec.midpoint)))).ravel()
+        return self.flat, np.multiply(kinds, self.steps, dtype=np.intp)
+
+
+def _kinds(cdf: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """The probe kind each draw picks: ``cdf.searchsorted(draws, side="right")``, as int8.
+
+    With seven kinds, counting the bounds at or below each draw is twice as fast as the
+    binary search. A draw is below 1, the last bound, so the last bound never counts.
+    """
+    kinds: np.ndarray = (draws >= cdf[0]).view(np.int8).copy()
+    for bound in cdf[1:-1]:
+        kinds += (draws >= bound).view(np.int8)
+    return kinds

@@ -118,6 +118,11 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
                     ' and 2 > pledged("troops")',
                     ' and pledged("troops") + pledged("troops", by="b") >= 3',
                     ' and support("a") >= 40',
+                    # What a game's situation holds: scores are remembered by what is read.
+                    ' and supports("b")',
+                    ' or signed("a")',
+                    " and round >= 2",
+                    " or adopted",
                 ]
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from typing import Any
@@ -10,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from negotiation.rules import Ruleset, Situation, geometric_mean
-from negotiation.rules.scoring import pledges_key
-from negotiation.scenario import DIMENSIONS
+from negotiation.rules.scoring import SituationReads, pledges_key
+from negotiation.scenario import DIMENSIONS, parse_scenario
+
+from strategies import small_scenarios
 
 dims = st.fixed_dictionaries({d: st.floats(0, 100) for d in DIMENSIONS})
 weights = st.fixed_dictionaries({d: st.floats(0.1, 5) for d in DIMENSIONS})
@@ -252,3 +255,142 @@ def test_a_rule_that_only_moves_satisfaction_is_explained_there_not_on_the_card(
     assert ("rule: france_leads", 4.0) in detail.parts
     without = paris_rules.credibility(package, {"france": {"troops": 4}})
     assert "france_leads" not in {rule.id for rule in without.fired}
+
+
+# --- what scores are remembered by ------------------------------------------------------------
+
+
+@st.composite
+def situations(draw: st.DrawFn, roles: list[str]) -> Situation:
+    some_roles = st.frozensets(st.sampled_from(roles))
+    return Situation(
+        round=draw(st.integers(1, 3)),
+        vetoed=draw(st.booleans()),
+        adopted=draw(st.booleans()),
+        events=draw(st.frozensets(st.just("e1"))),
+        signed=draw(some_roles),
+        supports=draw(some_roles),
+        dimension_shift=draw(st.sampled_from([{}, {"resolve": 7.5}, {"cohesion": -0.3}])),
+        walk_away_shift=draw(st.sampled_from([{}, {"a": -5.0}])),
+        support_shift=draw(st.sampled_from([{}, {"a": -12.0}, {"b": 9.0}])),
+    )
+
+
+@given(st.data())
+def test_situations_a_deal_cannot_tell_apart_share_one_key(data):
+    """A deal's scores are remembered by the parts of the situation the scenario's rules and
+    red lines read. Two situations with one key must give every score alike: credibility,
+    each role's satisfaction, red lines, domestic support where it is read. Each field of a
+    situation is changed in turn, so that the keys are often equal."""
+    rules = Ruleset(data.draw(small_scenarios()))
+    scenario = rules.scenario
+    roles = sorted(scenario.roles)
+    package = {
+        issue: data.draw(st.sampled_from(sorted(spec.options)))
+        for issue, spec in scenario.issues.items()
+    }
+    pledges = {"a": {"troops": data.draw(st.integers(0, 3))}}
+    first = data.draw(situations(roles))
+    other = data.draw(situations(roles))
+
+    def scores(situation: Situation) -> tuple[object, ...]:
+        card = rules.credibility_reference(package, pledges, situation)
+        return (
+            card.total,
+            card.fired,
+            [rules.satisfaction_detail(r, package, pledges, card, situation).parts for r in roles],
+            [line.id for line in rules.crossed_red_lines(package, pledges, situation)],
+            [rules.domestic_support(r, pledges, situation) for r in rules.reads.support],
+        )
+
+    reads = rules.reads
+    for field in Situation.__dataclass_fields__:
+        second = dataclasses.replace(first, **{field: getattr(other, field)})
+        if first.key_for(reads) == second.key_for(reads):
+            assert scores(first) == scores(second), field
+        if field == "walk_away_shift" or (field == "round" and "round" not in reads.variables):
+            assert first.key_for(reads) == second.key_for(reads)  # not read: not in the key
+
+
+def test_the_paris_rules_read_little_of_a_situation(paris_rules: Ruleset):
+    reads = paris_rules.reads
+    assert reads.supports == {"ukraine"}
+    assert "round" not in reads.variables and "vetoed" in reads.variables
+    assert "hungary_blocks" in reads.events
+    # So whoever else supports the deal, in any round, a deal keeps its scores.
+    one = Situation(round=2, supports=frozenset({"france", "ukraine"}))
+    two = Situation(round=5, supports=frozenset({"ukraine", "germany"}))
+    assert one.key_for(reads) == two.key_for(reads)
+    assert one.key_for(reads) != Situation(round=2).key_for(reads)
+
+
+def test_what_expressions_read_is_found_in_every_corner_of_them():
+    reads = SituationReads.of(
+        [
+            'not (round > 2) or [1, 2] == [1, min(pledged("t", by="a"), 2)]',
+            'event("e1") and supports("x") and signed("y") and support("z") + 1 >= 40',
+            "-1 < 0 and adopted",
+        ]
+    )
+    assert reads == SituationReads(
+        frozenset({"round", "adopted"}),
+        frozenset({"e1"}),
+        frozenset({"x"}),
+        frozenset({"y"}),
+        frozenset({"z"}),
+    )
+
+
+def test_every_part_of_a_situation_a_rule_reads_is_in_the_key(mini: Any):
+    """Mini with a rule reading each part of a situation: changing a part a rule reads
+    changes both the scores and the key; changing a part none reads changes neither."""
+    data = mini.model_dump(mode="json")
+    data["rules"] = [
+        *data["rules"],
+        *(
+            {"id": f"reads_{n}", "when": when, "effect": {"resolve": 1 + n}, "because": "."}
+            for n, when in enumerate(
+                [
+                    "round >= 2",
+                    "adopted",
+                    'supports("beta")',
+                    'signed("alpha")',
+                    'support("alpha") >= 50',
+                ]
+            )
+        ),
+    ]
+    rules = Ruleset(parse_scenario(data, "mini"))
+    package = {"mandate": "unsc", "posture": "light", "funding": "short"}
+    base = Situation()
+    variants = {
+        "round": 2,
+        "vetoed": True,
+        "adopted": True,
+        "events": frozenset({"windfall"}),
+        "signed": frozenset({"alpha"}),
+        "supports": frozenset({"beta"}),
+        "dimension_shift": {"legitimacy": 4.0},
+        "support_shift": {"alpha": -20.0},
+    }
+    unread = [
+        ("supports", frozenset({"gamma"})),
+        ("signed", frozenset({"gamma"})),
+        ("support_shift", {"beta": -20.0}),
+        ("walk_away_shift", {"alpha": -20.0}),
+    ]
+
+    def scores(situation: Situation) -> tuple[object, ...]:
+        card = rules.credibility(package, {}, situation)
+        return card.total, [
+            rules.satisfaction(r, package, {}, card, situation) for r in rules.scenario.roles
+        ]
+
+    for field, value in [*variants.items(), *unread]:
+        other = dataclasses.replace(base, **{field: value})
+        read = (field, value) not in unread
+        assert (scores(other) != scores(base)) == read, field
+        assert (other.key_for(rules.reads) != base.key_for(rules.reads)) == read, field
+    # supports() counts a signature as support.
+    signed = dataclasses.replace(base, signed=frozenset({"beta"}))
+    assert signed.key_for(rules.reads) != base.key_for(rules.reads)

@@ -283,7 +283,7 @@ def split_holds(
     held = np.array(
         [all(term(ctx) for term in terms) for terms in compiled.split_scalar], dtype=bool
     )
-    rules.remember(("split holds", pledges_id, situation.key), held)
+    rules.remember(("split holds", pledges_id, situation.key_for(rules.reads)), held)
     return held
 
 
@@ -291,7 +291,7 @@ def known_split_holds(
     rules: Ruleset, pledges_id: tuple[object, ...], situation: Situation
 ) -> np.ndarray | None:
     """What :func:`split_holds` gave for these pledges in this situation, if it was asked."""
-    held = rules.memo.get(("split holds", pledges_id, situation.key))
+    held = rules.memo.get(("split holds", pledges_id, situation.key_for(rules.reads)))
     return held if isinstance(held, np.ndarray) else None
 
 

@@ -8,13 +8,24 @@ the bots and the analysis all score through this one module, so they can never d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from negotiation.scenario.expr import Predicate, compile_predicate
+from negotiation.scenario.expr import (
+    Binary,
+    Call,
+    ListNode,
+    Literal,
+    Name,
+    Node,
+    Predicate,
+    Unary,
+    compile_predicate,
+    parse,
+)
 from negotiation.scenario.loader import names_of
 from negotiation.scenario.model import DIMENSIONS, Ratification, Rule, Scenario
 
@@ -56,19 +67,89 @@ class Situation:
     walk_away_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
     support_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
 
-    @cached_property
-    def key(self) -> tuple[object, ...]:
-        """A hashable value equal for equal situations (for memoising scores)."""
+    def key_for(self, reads: SituationReads) -> tuple[object, ...]:
+        """A hashable value equal for situations that look alike to expressions that read
+        ``reads`` (for memoising scores; remembered for the last ``reads`` asked)."""
+        held: tuple[SituationReads, tuple[object, ...]] | None = self.__dict__.get("_key")
+        if held is not None and held[0] is reads:
+            return held[1]
+        key = reads.key(self)
+        object.__setattr__(self, "_key", (reads, key))
+        return key
+
+
+@dataclass(frozen=True)
+class SituationReads:
+    """What of a :class:`Situation` a scenario's deal expressions (its rules and red lines)
+    read, and so what the scores of a deal depend on besides the deal.
+
+    Most of a situation changes move by move: the round, who supports the deal on the table.
+    A scenario whose rules read only ``supports("ukraine")`` scores a deal the same whoever
+    else supports it, in any round, and the scores worked out once keep.
+
+    Attributes:
+        variables: which of ``round``, ``vetoed`` and ``adopted`` are read.
+        events: the events ``event()`` asks about.
+        supports: the roles ``supports()`` asks about (it reads their signatures too).
+        signed: the roles ``signed()`` asks about.
+        support: the roles ``support()`` asks about (their support shifts count).
+    """
+
+    variables: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()
+    supports: frozenset[str] = frozenset()
+    signed: frozenset[str] = frozenset()
+    support: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, sources: Iterable[str]) -> SituationReads:
+        """What expressions with these sources read (they have passed the loader's checks,
+        so every function's argument is a quoted name)."""
+        variables: set[str] = set()
+        called: dict[str, set[str]] = {"event": set(), "supports": set(), "signed": set()}
+        called["support"] = set()
+        nodes: list[Node] = [parse(source) for source in sources]
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, Name):
+                variables.add(node.name)
+            elif isinstance(node, Call):
+                if node.function in called and node.args:
+                    argument = node.args[0]
+                    if isinstance(argument, Literal):
+                        called[node.function].add(str(argument.value))
+                nodes.extend(node.args)
+                nodes.extend(value for _, value in node.kwargs)
+            elif isinstance(node, Unary):
+                nodes.append(node.operand)
+            elif isinstance(node, Binary):
+                nodes.extend((node.left, node.right))
+            elif isinstance(node, ListNode):
+                nodes.extend(node.items)
+        return cls(
+            frozenset(variables & {"round", "vetoed", "adopted"}),
+            frozenset(called["event"]),
+            frozenset(called["supports"]),
+            frozenset(called["signed"]),
+            frozenset(called["support"]),
+        )
+
+    def key(self, situation: Situation) -> tuple[object, ...]:
+        """The parts of ``situation`` these expressions read, and its credibility shifts."""
+        variables = self.variables
         return (
-            self.round,
-            self.vetoed,
-            self.adopted,
-            self.events,
-            self.signed,
-            self.supports,
-            tuple(sorted(self.dimension_shift.items())),
-            tuple(sorted(self.walk_away_shift.items())),
-            tuple(sorted(self.support_shift.items())),
+            situation.round if "round" in variables else 0,
+            situation.vetoed if "vetoed" in variables else False,
+            situation.adopted if "adopted" in variables else False,
+            situation.events & self.events,
+            frozenset(
+                role
+                for role in self.supports
+                if role in situation.supports or role in situation.signed
+            ),
+            situation.signed & self.signed,
+            tuple(sorted(situation.dimension_shift.items())),
+            tuple(sorted((r, v) for r, v in situation.support_shift.items() if r in self.support)),
         )
 
 
@@ -362,6 +443,16 @@ class Ruleset:
         self.weights = {d: scenario.dimension_weight(d) for d in DIMENSIONS}
         self.base = {d: scenario.dimension_base(d) for d in DIMENSIONS}
 
+    @cached_property
+    def reads(self) -> SituationReads:
+        """What of a situation the scenario's rules and red lines read: what a deal's scores
+        are remembered by, besides the deal (worked out on first use)."""
+        scenario = self.scenario
+        return SituationReads.of(
+            [rule.when for rule in scenario.rules]
+            + [line.when for role in scenario.roles.values() for line in role.red_lines]
+        )
+
     # --- credibility --------------------------------------------------------------------------
 
     def context(self, package: Package, pledges: Pledges, situation: Situation) -> DealContext:
@@ -389,7 +480,7 @@ class Ruleset:
 
     def deal_key(self, package: Package, pledges: Pledges, situation: Situation) -> DealKey:
         """A hashable value equal for deals that score the same (for memoising their scores)."""
-        return (tuple(package.values()), pledges_key(pledges), situation.key)
+        return (tuple(package.values()), pledges_key(pledges), situation.key_for(self.reads))
 
     def credibility(
         self,

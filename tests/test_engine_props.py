@@ -498,6 +498,15 @@ def check_privacy(state: GameState) -> None:
         hidden = [e for e in state.log if e.visible_to and role not in e.visible_to]
         assert not any(e in view.log for e in hidden)
         assert len(view.log) + len(hidden) == len(state.log)
+        # What bots read of the last moves is the tail of the same log.
+        for after in {-1, 0, state.steps - 1, state.steps - len(spec.turns.order), state.steps}:
+            tail = [e for e in view.log if e.step > after]
+            assert view.recent_log(after_step=after) == tail
+        for since in {1, state.round - 1, state.round, state.round + 1}:
+            # Back to the last entry of an earlier round (an undo can take a round back).
+            earlier = [n for n, e in enumerate(view.log) if e.round < since]
+            tail = list(view.log[earlier[-1] + 1 :] if earlier else view.log)
+            assert view.recent_log(since_round=since) == tail
     for entry in state.log:
         if isinstance(entry.action, Message):
             assert set(entry.visible_to) == {entry.action.role, entry.action.to}

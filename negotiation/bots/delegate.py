@@ -242,10 +242,7 @@ class Delegate(Strategy):
         gains elsewhere first.
         """
         issues: set[str] = set()
-        horizon = view.steps - len(view.order)
-        for entry in reversed(view.log):
-            if entry.step <= horizon:
-                break
+        for entry in view.recent_log(after_step=view.steps - len(view.order)):
             action = entry.action
             if action is None or action.role == view.role:
                 continue
@@ -307,7 +304,7 @@ class Delegate(Strategy):
         content = view.content()
         threatened = {
             e.action.red_line
-            for e in view.log
+            for e in view.recent_log(since_round=view.round)
             if e.round == view.round and isinstance(e.action, Threaten)
         }
         # Bluffed lines are threatened as loudly as real ones: that is what makes them bluffs.

@@ -20,6 +20,7 @@ it says in private. They come from the negotiation literature:
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,6 +29,7 @@ from negotiation.engine import (
     Abstain,
     Action,
     Amend,
+    LogEntry,
     Message,
     Propose,
     RoleView,
@@ -121,15 +123,15 @@ class Hardliner(Delegate):
 
 @dataclass
 class _Tally:
-    """What a reciprocator has received so far, and how much of the log it has read."""
+    """What a reciprocator has received so far, and where in the log it has read to."""
 
     package: dict[str, str]
     gains: float = 0.0
     losses: float = 0.0
     helper: str | None = None
     issue: str | None = None
-    read: int = 0
-    last: object = None
+    last: LogEntry | None = None
+    """The last log entry read."""
 
 
 class Reciprocator(Delegate):
@@ -148,18 +150,22 @@ class Reciprocator(Delegate):
         The log only grows, so the tally is carried from one move to the next and only the new
         entries are read (a new game, whose log does not continue the last, starts afresh).
         """
-        log = view.log
         cache: dict[tuple[int, str], _Tally] = self.__dict__.setdefault("_tallies", {})
         key = (view.seed, view.role)  # a simulation plays many games side by side
         tally = cache.get(key)
-        if (
-            tally is None
-            or len(log) < tally.read
-            or (tally.read and log[tally.read - 1] is not tally.last)
-        ):
+        unread: Sequence[LogEntry] | None = None
+        if tally is not None and tally.last is not None:
+            # The entries since the last one read, if that one is still in this log.
+            recent = view.recent_log(after_step=tally.last.step - 1)
+            for n, entry in enumerate(recent):
+                if entry is tally.last:
+                    unread = recent[n + 1 :]
+                    break
+        if tally is None or unread is None:
             tally = _Tally(dict(view.opening))
+            unread = view.log
         prefs = view.brief.preferences
-        for entry in log[tally.read :]:
+        for entry in unread:
             action = entry.action
             if isinstance(action, Amend):
                 changes = {action.issue: action.option}
@@ -179,8 +185,8 @@ class Reciprocator(Delegate):
                 tally.helper, tally.issue = action.role, next(iter(changes))
             elif delta < 0:
                 tally.losses -= delta
-        tally.read = len(log)
-        tally.last = log[-1] if log else None
+        if unread:
+            tally.last = unread[-1]
         if key not in cache and len(cache) >= 4096:
             cache.clear()
         cache[key] = tally

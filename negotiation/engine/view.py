@@ -201,6 +201,24 @@ class RoleView:
         """The public log and this seat's private entries."""
         return self._state.visible_log(self.role)
 
+    def recent_log(self, *, after_step: int = -1, since_round: int = 0) -> list[LogEntry]:
+        """The last entries of :attr:`log`, oldest first: those logged after step
+        ``after_step``, back to the last entry of a round before ``since_round``.
+
+        It reads the log back from its end, so it costs what it returns, not the length of the
+        log: bots ask for the last turn or two at every move. (Steps only grow along the log;
+        rounds do too, unless the facilitator takes a move back across a round's end.)
+        """
+        role = self.role
+        found = []
+        for entry in reversed(self._state.log):
+            if entry.step <= after_step or entry.round < since_round:
+                break
+            if not entry.visible_to or role in entry.visible_to:
+                found.append(entry)
+        found.reverse()
+        return found
+
     # --- private to this seat -----------------------------------------------------------------
 
     @property

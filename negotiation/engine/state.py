@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from negotiation.engine.actions import Action
 from negotiation.rules import Ruleset, ScoreCard, Situation
-from negotiation.rules.scoring import DealKey
+from negotiation.rules.scoring import DealKey, PledgesKey, pledges_key
 from negotiation.scenario import Scenario
 
 
@@ -275,7 +275,14 @@ class GameState(BaseModel):
         memo = self._memo_values.get("deal key")
         if isinstance(memo, tuple):
             return memo
-        key = self.rules.deal_key(self.package, self.pledges, self.situation())
+        pledges = self.pledges
+        held = _PLEDGES_KEYS.get(id(pledges))
+        if held is None or held[0] is not pledges:
+            if len(_PLEDGES_KEYS) >= _FRAGMENT_LIMIT:
+                _PLEDGES_KEYS.clear()
+            held = _PLEDGES_KEYS[id(pledges)] = (pledges, pledges_key(pledges))
+        situation = self.situation().key_for(self.rules.reads)
+        key = (tuple(self.package.values()), held[1], situation)
         self._memo_values["deal key"] = key
         return key
 
@@ -392,6 +399,10 @@ _FRAGMENTS: dict[tuple[str, int], tuple[object, str]] = {}
 """(field, id of its value) -> (the value, kept alive so the id stays its own; its JSON)."""
 
 _FRAGMENT_LIMIT = 4096
+
+_PLEDGES_KEYS: dict[int, tuple[dict[str, dict[str, int]], PledgesKey]] = {}
+"""id of a state's pledges -> (the pledges, kept alive so the id stays theirs; their key).
+A game's states share one pledges dict until a pledge changes it (see ``_FRAGMENTS``)."""
 
 
 def _scalar_json(value: object) -> str:

@@ -533,17 +533,19 @@ class Ruleset:
         fired = [table.static_rules[k] for k in table.static_masks[number].nonzero()[0].tolist()]
         # A split rule fires when its terms on the package hold (looked up) and its other
         # terms hold: known already if these pledges were scored in this situation, else asked
-        # of this deal, and only for the rules whose package terms hold. The others are asked
-        # whole.
+        # of this deal, and only for the rules whose package terms hold.
         ctx = DealContext(self, package, pledges, situation)
         held = known_split_holds(self, pledges_id, situation)
         if held is not None:
             holds = compiled.split_masks[number] & held
             fired.extend(compiled.split_rules[n] for n in holds.nonzero()[0].tolist())
         else:
-            rules = self.rules
+            scalar = compiled.split_scalar
             for n in compiled.split_masks[number].nonzero()[0].tolist():
-                if rules[compiled.split_rules[n]].when.fn(ctx):
+                for term in scalar[n]:
+                    if not term(ctx):
+                        break
+                else:
                     fired.append(compiled.split_rules[n])
         fired.extend(k for k in compiled.dynamic_rules if self.rules[k].when.fn(ctx))
         fired.sort()

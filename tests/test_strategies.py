@@ -225,3 +225,32 @@ def test_matched_pledges_score_as_if_partners_answered_in_kind(paris_rules) -> N
     # Ten thousand British troops answered by ten thousand more cross thresholds that five
     # thousand alone does not: the matched value is what makes a delegation pledge.
     assert matched[1][2] > alone[1][2]
+
+
+_SEASONED = strategy("pragmatist")
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_the_pledge_moves_a_bot_remembers_are_those_it_would_work_out_afresh(paris_rules, data):
+    """A delegate remembers the pledge changes it weighs by its pledges and capacities; one
+    bot that has seen many states must weigh what a fresh one would, and its options must
+    score alike given as sorted (kind, units) pairs or as mappings."""
+    state, _ = data.draw(played_games(paris_rules, max_steps=40))
+    seasoned = _SEASONED  # it has weighed the states of every example before this one
+    for role in state.scenario.roles:
+        view = RoleView(state, role)
+        moves, options = seasoned.pledge_moves(view)  # type: ignore[attr-defined]
+        assert (moves, options) == strategy("pragmatist").pledge_moves(view)  # type: ignore[attr-defined]
+        own = dict(state.pledges.get(role, {}))
+        for (kind, units), option in zip(moves, options, strict=True):
+            expected = {k: v for k, v in own.items() if k != kind}
+            if units:
+                expected[kind] = units
+            assert option == tuple(sorted(expected.items()))
+            assert units <= view.capacity(kind)
+        if role == "uk" and options:
+            mappings = [dict(option) for option in options]
+            assert view.score_pledge_options(options, 0.5) == view.score_pledge_options(
+                mappings, 0.5
+            )

@@ -48,6 +48,9 @@ from negotiation.engine import (
 )
 from negotiation.engine.view import Asking
 
+Pairs = tuple[tuple[str, int], ...]
+"""A seat's pledges as (kind, units) pairs sorted by kind."""
+
 
 @dataclass(frozen=True)
 class Temperament:
@@ -254,20 +257,7 @@ class Delegate(Strategy):
 
     def best_pledge(self, view: RoleView, here: float) -> Asking[Action | None]:
         """A pledge change that raises this bot's utility, or None."""
-        own = dict(view.pledges.get(view.role, {}))
-        moves: list[tuple[str, int]] = []  # (kind, units); 0 units: withdraw the pledge
-        options: list[dict[str, int]] = []
-        for kind_id, kind in view.pledge_kinds.items():
-            cap = view.capacity(kind_id)
-            current = own.get(kind_id, 0)
-            levels = {kind.step, cap} | {cap * q // 4 // kind.step * kind.step for q in (1, 2, 3)}
-            for units in sorted(levels - {0, current}):
-                if 0 < units <= cap:
-                    moves.append((kind_id, units))
-                    options.append({**own, kind_id: units})
-            if current:
-                moves.append((kind_id, 0))
-                options.append({k: v for k, v in own.items() if k != kind_id})
+        moves, options = self.pledge_moves(view)
         if not options:
             return None
         best: tuple[float, tuple[str, int]] | None = None
@@ -289,6 +279,41 @@ class Delegate(Strategy):
         if not units:
             return Withdraw(role=view.role, kind=kind_id)
         return PledgeAction(role=view.role, kind=kind_id, units=units)
+
+    def pledge_moves(self, view: RoleView) -> tuple[list[tuple[str, int]], list[Pairs]]:
+        """The pledge changes this seat weighs, as (kind, units) with 0 units for withdrawing
+        a pledge, and the pledges it would then stand by, as (kind, units) pairs sorted by
+        kind.
+
+        A quarter, a half and three quarters of its capacity of each kind, all of it, and the
+        smallest step. They depend only on its pledges and capacities, which change seldom,
+        so they are remembered.
+        """
+        own = view.pledges.get(view.role, {})
+        kinds = view.pledge_kinds
+        caps = tuple(view.capacity(kind_id) for kind_id in kinds)
+        key = (view.role, tuple(own.items()), caps)
+        cache: dict[object, tuple[list[tuple[str, int]], list[Pairs]]]
+        cache = self.__dict__.setdefault("_pledge_moves", {})
+        known = cache.get(key)
+        if known is not None:
+            return known
+        moves: list[tuple[str, int]] = []
+        options: list[Pairs] = []
+        for (kind_id, kind), cap in zip(kinds.items(), caps, strict=True):
+            current = own.get(kind_id, 0)
+            levels = {kind.step, cap} | {cap * q // 4 // kind.step * kind.step for q in (1, 2, 3)}
+            for units in sorted(levels - {0, current}):
+                if 0 < units <= cap:
+                    moves.append((kind_id, units))
+                    options.append(tuple(sorted({**own, kind_id: units}.items())))
+            if current:
+                moves.append((kind_id, 0))
+                options.append(tuple(sorted((k, v) for k, v in own.items() if k != kind_id)))
+        if len(cache) >= 4096:  # a simulation plays many games with one bot
+            cache.clear()
+        cache[key] = (moves, options)
+        return moves, options
 
     def ready_to_vote(self, view: RoleView, rng: random.Random) -> bool:
         if view.round < view.first_vote_round or view.vote_called_round >= view.round:

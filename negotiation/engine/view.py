@@ -24,8 +24,12 @@ be spelt like it."""
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import TypeAlias
 
     from negotiation.rules.many import Question, Scores
+
+    OwnPledges: TypeAlias = Mapping[str, int] | tuple[tuple[str, int], ...]
+    """A seat's pledges, kind -> units, or as (kind, units) pairs sorted by kind."""
 
 T = TypeVar("T")
 
@@ -304,13 +308,13 @@ class RoleView:
         rules.remember(key, result)
         return list(result)
 
-    def score_own_pledges(self, options: Sequence[Mapping[str, int]]) -> list[tuple[float, float]]:
+    def score_own_pledges(self, options: Sequence[OwnPledges]) -> list[tuple[float, float]]:
         """(credibility, own satisfaction) of the deal on the table if this seat's pledges
         were each of ``options`` instead, scored together."""
         return self.settle(self._pledge_option_scores(options, None))
 
     def score_pledge_options(
-        self, options: Sequence[Mapping[str, int]], match: float = 1.0
+        self, options: Sequence[OwnPledges], match: float = 1.0
     ) -> list[tuple[float, float, float]]:
         """For each of ``options`` as this seat's pledges: (credibility, own satisfaction,
         credibility if its partners, together, answered the change with ``match`` units for
@@ -324,7 +328,7 @@ class RoleView:
         return self.settle(self.pledge_option_scores(options, match))
 
     def pledge_option_scores(
-        self, options: Sequence[Mapping[str, int]], match: float = 1.0
+        self, options: Sequence[OwnPledges], match: float = 1.0
     ) -> Asking[list[tuple[float, float, float]]]:
         """:meth:`score_pledge_options` as a generator of its scoring question (see
         :meth:`settle`)."""
@@ -336,17 +340,18 @@ class RoleView:
         ]
 
     def _pledge_option_scores(
-        self, options: Sequence[Mapping[str, int]], match: float | None
+        self, options: Sequence[OwnPledges], match: float | None
     ) -> Asking[list[tuple[float, float]]]:
         """(credibility, own satisfaction) with this seat's pledges set to each of ``options``,
         then, with ``match``, the same with partners answering in kind."""
         state = self._state
         rules = state.rules
         if rules.table is None:
-            variants = [{**state.pledges, self.role: dict(own)} for own in options]
+            mine: list[dict[str, int]] = [dict(own) for own in options]
+            variants = [{**state.pledges, self.role: own} for own in mine]
             if match is not None:
                 own_now = state.pledges.get(self.role, {})
-                for own in options:
+                for own in mine:
                     answer = {
                         kind: round(match * (own.get(kind, 0) - own_now.get(kind, 0)))
                         for kind in {*own, *own_now}
@@ -358,7 +363,9 @@ class RoleView:
             return [self.score_deal(state.package, v) for v in variants]
         from negotiation.rules.many import PledgeOptionsAsk, Question
 
-        own_options = tuple(tuple(sorted(own.items())) for own in options)
+        own_options = tuple(
+            own if isinstance(own, tuple) else tuple(sorted(own.items())) for own in options
+        )
         key = ("pledge options", match, *state.deal_key(), self.role, own_options)
         memo = rules.memo.get(key)
         if isinstance(memo, tuple):

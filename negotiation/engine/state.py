@@ -215,12 +215,18 @@ class GameState(BaseModel):
         return [entry.action for entry in self.log if entry.action is not None]
 
     _memo: dict[str, object] = PrivateAttr(default_factory=dict)
-    """Values derived from this state (its situation and ScoreCard), computed once."""
+    """Values derived from this state's deal and situation (its Situation, deal key, ScoreCard
+    and satisfactions), computed once, and shared with the copies that change none of the
+    fields they are derived from (:data:`_DEAL_FIELDS`)."""
+    _logs: dict[str, tuple[LogEntry, ...]] = PrivateAttr(default_factory=dict)
+    """Each role's visible log, computed once."""
 
     def model_copy(
         self, *, update: Mapping[str, Any] | None = None, deep: bool = False
     ) -> GameState:
-        """A copy with changes; the copy starts with nothing memoised (its values differ).
+        """A copy with changes; the copy keeps what this state remembers of its deal if the
+        changes leave the deal and the situation alone (a pass, a message, the turn moving
+        on), and starts with nothing remembered otherwise.
 
         Like pydantic's own (``update`` is not validated), but without its generic copying:
         the engine copies the state several times for every action.
@@ -237,7 +243,9 @@ class GameState(BaseModel):
             object.__setattr__(copy, "__dict__", fields)
             object.__setattr__(copy, "__pydantic_fields_set__", fields_set)
             object.__setattr__(copy, "__pydantic_extra__", None)
-        object.__setattr__(copy, "__pydantic_private__", {"_memo": {}})
+        keep = not deep and (not update or _DEAL_FIELDS.isdisjoint(update))
+        memo = self._memo_values if keep else {}
+        object.__setattr__(copy, "__pydantic_private__", {"_memo": memo, "_logs": {}})
         return copy
 
     @property
@@ -316,12 +324,11 @@ class GameState(BaseModel):
 
     def visible_log(self, role: str) -> tuple[LogEntry, ...]:
         """The log entries ``role`` may see (memoised: bots read it several times a move)."""
-        key = f"log:{role}"
-        memo = self._memo_values.get(key)
-        if isinstance(memo, tuple):
-            return memo
-        entries = tuple(e for e in self.log if e.visible(role))
-        self._memo_values[key] = entries
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        logs: dict[str, tuple[LogEntry, ...]] = private["_logs"]
+        entries = logs.get(role)
+        if entries is None:
+            entries = logs[role] = tuple(e for e in self.log if e.visible(role))
         return entries
 
     def capacity(self, role: str, kind: str) -> int:
@@ -357,6 +364,24 @@ class GameState(BaseModel):
 # text is the same, to the byte, as ``json.dumps`` of ``model_dump(mode="json")`` with sorted
 # keys (a property test checks it); a value of a type this does not expect sends the whole state
 # down that reference path instead.
+
+_DEAL_FIELDS = frozenset(
+    {
+        "rules",
+        "package",
+        "pledges",
+        "round",
+        "vetoed",
+        "status",
+        "events",
+        "last_vote",
+        "stances",
+        "dimension_shift",
+        "walk_away_shift",
+        "support_shift",
+    }
+)
+"""The fields a state's deal is scored from: its deal, and what its Situation is made of."""
 
 _SCALAR_FIELDS: dict[str, tuple[type, ...]] = {
     "seed": (int,),

@@ -236,10 +236,11 @@ class GameState(BaseModel):
         else:
             copy = object.__new__(type(self))
             fields = dict(self.__dict__)
-            fields_set = set(self.__pydantic_fields_set__)
+            fields_set = self.__pydantic_fields_set__  # never changed: a state is frozen
             if update:
                 fields.update(update)
-                fields_set.update(update)
+                if not fields_set.issuperset(update):
+                    fields_set = fields_set | update.keys()
             object.__setattr__(copy, "__dict__", fields)
             object.__setattr__(copy, "__pydantic_fields_set__", fields_set)
             object.__setattr__(copy, "__pydantic_extra__", None)
@@ -308,7 +309,9 @@ class GameState(BaseModel):
     def satisfaction_of(self, role: str) -> float:
         """A role's satisfaction with the deal on the table (memoised here, and in the rules
         for every state whose deal scores the same: a game's deal stays put for many steps)."""
-        key = f"satisfaction:{role}"
+        key = _SATISFACTION_KEYS.get(role) or _SATISFACTION_KEYS.setdefault(
+            role, f"satisfaction:{role}"
+        )
         memo = self._memo_values.get(key)
         if isinstance(memo, float):
             return memo
@@ -364,6 +367,9 @@ class GameState(BaseModel):
 # text is the same, to the byte, as ``json.dumps`` of ``model_dump(mode="json")`` with sorted
 # keys (a property test checks it); a value of a type this does not expect sends the whole state
 # down that reference path instead.
+
+_SATISFACTION_KEYS: dict[str, str] = {}
+"""role -> the key its satisfaction is remembered by in a state (made once, hashed once)."""
 
 _DEAL_FIELDS = frozenset(
     {

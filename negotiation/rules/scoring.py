@@ -14,18 +14,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from negotiation.scenario.expr import (
-    Binary,
-    Call,
-    ListNode,
-    Literal,
-    Name,
-    Node,
-    Predicate,
-    Unary,
-    compile_predicate,
-    parse,
-)
+from negotiation.scenario.expr import Call, Literal, Name, Predicate, compile_predicate, parse, walk
 from negotiation.scenario.loader import names_of
 from negotiation.scenario.model import DIMENSIONS, Ratification, Rule, Scenario
 
@@ -106,26 +95,15 @@ class SituationReads:
         """What expressions with these sources read (they have passed the loader's checks,
         so every function's argument is a quoted name)."""
         variables: set[str] = set()
-        called: dict[str, set[str]] = {"event": set(), "supports": set(), "signed": set()}
-        called["support"] = set()
-        nodes: list[Node] = [parse(source) for source in sources]
-        while nodes:
-            node = nodes.pop()
-            if isinstance(node, Name):
-                variables.add(node.name)
-            elif isinstance(node, Call):
-                if node.function in called and node.args:
+        called: dict[str, set[str]] = {f: set() for f in ("event", "supports", "signed", "support")}
+        for source in sources:
+            for node in walk(parse(source)):
+                if isinstance(node, Name):
+                    variables.add(node.name)
+                elif isinstance(node, Call) and node.function in called and node.args:
                     argument = node.args[0]
                     if isinstance(argument, Literal):
                         called[node.function].add(str(argument.value))
-                nodes.extend(node.args)
-                nodes.extend(value for _, value in node.kwargs)
-            elif isinstance(node, Unary):
-                nodes.append(node.operand)
-            elif isinstance(node, Binary):
-                nodes.extend((node.left, node.right))
-            elif isinstance(node, ListNode):
-                nodes.extend(node.items)
         return cls(
             frozenset(variables & {"round", "vetoed", "adopted"}),
             frozenset(called["event"]),

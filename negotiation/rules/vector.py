@@ -25,6 +25,7 @@ from negotiation.scenario.expr import (
     Name,
     Node,
     Unary,
+    walk,
 )
 
 VectorFn = Callable[[np.ndarray, Any], Any]
@@ -46,21 +47,16 @@ def reads_no_issue(node: Node, issues: Mapping[str, object]) -> bool:
 
 def _reads(node: Node, issues: Mapping[str, object]) -> tuple[bool, bool]:
     """(reads an issue of the package, reads anything else: pledges, events or votes)."""
-    if isinstance(node, Name):
-        return (True, False) if node.name in issues else (False, True)
-    if isinstance(node, ListNode):
-        parts = [_reads(item, issues) for item in node.items]
-    elif isinstance(node, Unary):
-        parts = [_reads(node.operand, issues)]
-    elif isinstance(node, Binary):
-        parts = [_reads(node.left, issues), _reads(node.right, issues)]
-    elif isinstance(node, Call):
-        parts = [_reads(arg, issues) for arg in node.args]
-        if node.function not in ("min", "max"):
-            parts.append((False, True))  # every other function reads the game, not the package
-    else:
-        return False, False  # a literal
-    return any(issue for issue, _ in parts), any(other for _, other in parts)
+    issue = other = False
+    for part in walk(node):
+        if isinstance(part, Name):
+            if part.name in issues:
+                issue = True
+            else:
+                other = True
+        elif isinstance(part, Call) and part.function not in ("min", "max"):
+            other = True  # every other function reads the game, not the package
+    return issue, other
 
 
 def conjuncts(node: Node) -> list[Node]:

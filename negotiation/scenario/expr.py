@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -392,6 +392,23 @@ class Parser:
 def parse(source: str) -> Node:
     """Parse an expression into its syntax tree."""
     return Parser(source).parse()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a syntax tree: ``node`` and all the nodes below it."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, ListNode):
+            stack.extend(node.items)
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+            stack.extend(value for _, value in node.kwargs)
 
 
 # --- checking and compiling --------------------------------------------------------------------

@@ -432,3 +432,26 @@ def test_the_masthead_names_the_seed_once(paris_rules: Ruleset) -> None:
     # Another seed in the name is not this one.
     assert "seed 5" in meta("Group seed 50")
     assert "seed 5" in meta("")
+
+
+def test_a_security_council_vote_is_called_so_in_reports(paris_rules: Ruleset) -> None:
+    """Headlines and reports name the phase in words ("Security Council vote"), not by its
+    code ("unsc"); the JSON keeps the code."""
+    from negotiation.bots import strategy
+    from negotiation.engine import Phase
+    from negotiation.report.text import format_state, state_summary
+
+    assert [p.label for p in Phase] == ["Diplomacy", "Vote", "Security Council vote", "Over"]
+    bots = {r: strategy(role.default_strategy) for r, role in paris_rules.scenario.roles.items()}
+    council: list[GameState] = []
+    for seed in range(40):
+        play_bots(
+            new_game(paris_rules, seed=seed),
+            bots,
+            on_move=lambda s, _a: council.append(s) if s.phase is Phase.UNSC else None,
+        )
+        if council:
+            break
+    assert council, "in 40 games of bots no deal went to the Security Council"
+    assert "(Security Council vote, " in format_state(council[0], log=False)
+    assert state_summary(council[0], log=False)["phase"] == "unsc"

@@ -35,6 +35,19 @@ class Phase(StrEnum):
     ENDED = "ended"
     """The game is over; see ``status``."""
 
+    @property
+    def label(self) -> str:
+        """How the phase reads in a headline: "Security Council vote", not "Unsc"."""
+        return _PHASE_LABELS[self]
+
+
+_PHASE_LABELS = {
+    Phase.DIPLOMACY: "Diplomacy",
+    Phase.VOTE: "Vote",
+    Phase.UNSC: "Security Council vote",
+    Phase.ENDED: "Over",
+}
+
 
 class Status(StrEnum):
     """How a game stands or ended."""

@@ -411,7 +411,7 @@ def _headline(state: GameState, names: Mapping[str, str]) -> str:
     status = state.status
     if status is Status.NEGOTIATING:
         mover = f", {names.get(state.turn, state.turn)} to move" if state.turn else ""
-        return f"In progress: {when}, step {state.steps} ({state.phase.value}{mover})."
+        return f"In progress: {when}, step {state.steps} ({state.phase.label}{mover})."
     if status is Status.ADOPTED:
         text = f"The deal was adopted in {when}"
         if state.ratifications:

@@ -68,7 +68,7 @@ def format_state(state: GameState, *, log: bool = True) -> str:
     lines: list[str] = []
     status = state.status.value.replace("_", " ")
     lines.append(f"{spec.title} — step {state.steps}, round {state.round} of {state.max_rounds}")
-    where = f"{state.phase.value}, {spec.roles[state.turn].name} to move" if state.turn else "over"
+    where = f"{state.phase.label}, {spec.roles[state.turn].name} to move" if state.turn else "over"
     lines.append(f"Status: {status} ({where})")
     lines.append("")
     lines.append("Deal on the table")

@@ -275,7 +275,7 @@ class FacilitatorScreen(Screen[None]):
         where = (
             f"over: {state.status.value.replace('_', ' ')}"
             if state.over
-            else f"{state.phase.value} · {turn} to move"
+            else f"{state.phase.label} · {turn} to move"
         )
         self.query_one("#status", Static).update(
             f"FACILITATOR · {escape(spec.title)} · Round {state.round}/{state.max_rounds} · "

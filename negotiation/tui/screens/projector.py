@@ -320,7 +320,7 @@ class ProjectorScreen(Screen[None]):
             if state.turn:
                 team = self.team_of(state.turn)
                 turn = spec.roles[state.turn].name + (f" ({team})" if team else "")
-            where = f"{state.phase.value.title()} · {turn} to move"
+            where = f"{state.phase.label} · {turn} to move"
         self.query_one("#headline", Static).update(
             f"{escape(spec.title)}\nRound {state.round} of {state.max_rounds} · {escape(where)}"
         )

@@ -112,7 +112,7 @@ class ReplayScreen(Screen[None]):
         title = escape(self.game_name or spec.title)
         self.query_one("#status", Static).update(
             f"Replay · {title} · step {self.step}/{len(self.states) - 1} · round {state.round} · "
-            f"{state.phase.value} · {status}"
+            f"{state.phase.label} · {status}"
         )
         self.query_one(DealGrid).set_package(state.package)
         self.query_one(ScorePlot).set_step(self.step)

@@ -220,9 +220,9 @@ class TableScreen(Screen[None]):
         if state.over:
             where = f"Over: {state.status.value.replace('_', ' ')}"
         elif self.my_turn:
-            where = f"{state.phase.value.title()} · your move, {you}"
+            where = f"{state.phase.label} · your move, {you}"
         else:
-            where = f"{state.phase.value.title()} · {turn} to move · you are {you}"
+            where = f"{state.phase.label} · {turn} to move · you are {you}"
         text = f"{escape(spec.title)} · Round {state.round}/{state.max_rounds} · {escape(where)}"
         timer = self.session.classroom.timer
         if timer is not None:

@@ -278,14 +278,19 @@ class GameState(BaseModel):
         return situation
 
     def _situation(self) -> Situation:
-        signed = frozenset(r for r, yes in self.last_vote.items() if yes)
-        return Situation(
+        events = self.events
+        held = _EVENT_SETS.get(id(events))
+        if held is None or held[0] is not events:
+            if len(_EVENT_SETS) >= _FRAGMENT_LIMIT:
+                _EVENT_SETS.clear()
+            held = _EVENT_SETS[id(events)] = (events, frozenset(events))
+        return Situation.made(
             round=self.round,
             vetoed=self.vetoed,
             adopted=self.adopted,
-            events=frozenset(self.events),
-            signed=signed,
-            supports=frozenset(r for r, s in self.stances.items() if s == "support"),
+            events=held[1],
+            signed=frozenset([r for r, yes in self.last_vote.items() if yes]),
+            supports=frozenset([r for r, s in self.stances.items() if s == "support"]),
             dimension_shift=self.dimension_shift,
             walk_away_shift=self.walk_away_shift,
             support_shift=self.support_shift,
@@ -443,6 +448,9 @@ _FRAGMENTS: dict[tuple[str, int], tuple[object, str]] = {}
 """(field, id of its value) -> (the value, kept alive so the id stays its own; its JSON)."""
 
 _FRAGMENT_LIMIT = 4096
+
+_EVENT_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+"""id of a state's events -> (the events, kept alive; as a set), as ``_PLEDGES_KEYS``."""
 
 _PLEDGES_KEYS: dict[int, tuple[dict[str, dict[str, int]], PledgesKey]] = {}
 """id of a state's pledges -> (the pledges, kept alive so the id stays theirs; their key).

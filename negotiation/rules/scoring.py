@@ -56,6 +56,39 @@ class Situation:
     walk_away_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
     support_shift: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
 
+    @classmethod
+    def made(
+        cls,
+        round: int,
+        vetoed: bool,
+        adopted: bool,
+        events: frozenset[str],
+        signed: frozenset[str],
+        supports: frozenset[str],
+        dimension_shift: Mapping[str, float],
+        walk_away_shift: Mapping[str, float],
+        support_shift: Mapping[str, float],
+    ) -> Situation:
+        """A situation built without the dataclass's checks, from values of the right types:
+        a game makes one for most of its moves."""
+        situation = object.__new__(cls)
+        object.__setattr__(
+            situation,
+            "__dict__",
+            {
+                "round": round,
+                "vetoed": vetoed,
+                "adopted": adopted,
+                "events": events,
+                "signed": signed,
+                "supports": supports,
+                "dimension_shift": dimension_shift,
+                "walk_away_shift": walk_away_shift,
+                "support_shift": support_shift,
+            },
+        )
+        return situation
+
     def key_for(self, reads: SituationReads) -> tuple[object, ...]:
         """A hashable value equal for situations that look alike to expressions that read
         ``reads`` (for memoising scores; remembered for the last ``reads`` asked)."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from json.encoder import encode_basestring_ascii
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -21,6 +21,9 @@ from negotiation.engine.actions import Action
 from negotiation.rules import Ruleset, ScoreCard, Situation
 from negotiation.rules.scoring import DealKey, PledgesKey, pledges_key
 from negotiation.scenario import Scenario
+
+R = TypeVar("R")
+V = TypeVar("V")
 
 
 class Phase(StrEnum):
@@ -278,17 +281,11 @@ class GameState(BaseModel):
         return situation
 
     def _situation(self) -> Situation:
-        events = self.events
-        held = _EVENT_SETS.get(id(events))
-        if held is None or held[0] is not events:
-            if len(_EVENT_SETS) >= _FRAGMENT_LIMIT:
-                _EVENT_SETS.clear()
-            held = _EVENT_SETS[id(events)] = (events, frozenset(events))
         return Situation.made(
             round=self.round,
             vetoed=self.vetoed,
             adopted=self.adopted,
-            events=held[1],
+            events=_by_identity(_EVENT_SETS, self.events, frozenset),
             signed=frozenset([r for r, yes in self.last_vote.items() if yes]),
             supports=frozenset([r for r, s in self.stances.items() if s == "support"]),
             dimension_shift=self.dimension_shift,
@@ -302,14 +299,12 @@ class GameState(BaseModel):
         memo = self._memo_values.get("deal key")
         if isinstance(memo, tuple):
             return memo
-        pledges = self.pledges
-        held = _PLEDGES_KEYS.get(id(pledges))
-        if held is None or held[0] is not pledges:
-            if len(_PLEDGES_KEYS) >= _FRAGMENT_LIMIT:
-                _PLEDGES_KEYS.clear()
-            held = _PLEDGES_KEYS[id(pledges)] = (pledges, pledges_key(pledges))
-        situation = self.situation().key_for(self.rules.reads)
-        key = (tuple(self.package.values()), held[1], situation)
+        key = self.rules.deal_key(
+            self.package,
+            self.pledges,
+            self.situation(),
+            pledges_id=_by_identity(_PLEDGES_KEYS, self.pledges, pledges_key),
+        )
         self._memo_values["deal key"] = key
         return key
 
@@ -449,12 +444,29 @@ _FRAGMENTS: dict[tuple[str, int], tuple[object, str]] = {}
 
 _FRAGMENT_LIMIT = 4096
 
-_EVENT_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
-"""id of a state's events -> (the events, kept alive; as a set), as ``_PLEDGES_KEYS``."""
+_EVENT_SETS: dict[int, tuple[Any, frozenset[str]]] = {}
+"""A state's events as a set, by the identity of its events (see :func:`_by_identity`)."""
 
-_PLEDGES_KEYS: dict[int, tuple[dict[str, dict[str, int]], PledgesKey]] = {}
-"""id of a state's pledges -> (the pledges, kept alive so the id stays theirs; their key).
-A game's states share one pledges dict until a pledge changes it (see ``_FRAGMENTS``)."""
+_PLEDGES_KEYS: dict[int, tuple[Any, PledgesKey]] = {}
+"""A state's pledges' key, by the identity of its pledges (see :func:`_by_identity`)."""
+
+
+def _by_identity(cache: dict[int, tuple[Any, R]], value: V, make: Callable[[V], R]) -> R:
+    """``make(value)``, remembered in ``cache`` by the identity of ``value``.
+
+    A game's states share a field's value until an action replaces it (the engine never
+    changes one in place: it makes a new one, as a frozen state requires), so what is worked
+    out from it keeps from state to state. The value is kept alive beside its result, so that
+    its id is never mistaken for another object's.
+    """
+    held = cache.get(id(value))
+    if held is not None and held[0] is value:
+        return held[1]
+    if len(cache) >= _FRAGMENT_LIMIT:
+        cache.clear()
+    result = make(value)
+    cache[id(value)] = (value, result)
+    return result
 
 
 def _scalar_json(value: object) -> str:

@@ -489,9 +489,19 @@ class Ruleset:
         self._scored += 1
         return self.table if self._scored >= TABLE_AFTER else None
 
-    def deal_key(self, package: Package, pledges: Pledges, situation: Situation) -> DealKey:
-        """A hashable value equal for deals that score the same (for memoising their scores)."""
-        return (tuple(package.values()), pledges_key(pledges), situation.key_for(self.reads))
+    def deal_key(
+        self,
+        package: Package,
+        pledges: Pledges,
+        situation: Situation,
+        *,
+        pledges_id: PledgesKey | None = None,
+    ) -> DealKey:
+        """A hashable value equal for deals that score the same (for memoising their scores;
+        ``pledges_id`` is ``pledges_key(pledges)``, if the caller has it)."""
+        if pledges_id is None:
+            pledges_id = pledges_key(pledges)
+        return (tuple(package.values()), pledges_id, situation.key_for(self.reads))
 
     def credibility(
         self,

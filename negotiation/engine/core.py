@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from negotiation.engine.actions import (
     FACILITATOR,
@@ -405,14 +406,19 @@ def _play(state: GameState, action: Action) -> GameState:
     spec = state.scenario
     role = action.role
     who = spec.roles[role].name if role in spec.roles else "The facilitator"
-    state = state.model_copy(update={"steps": state.steps + 1})
+    # Each move's changes are made with its log entry, in one copy of the state.
+    step = {"steps": state.steps + 1}
 
     if isinstance(action, Message):
         to = spec.roles[action.to].name
-        state = _log(
-            state, role, f"{who} to {to}: {action.text}", action, visible_to=(role, action.to)
+        return _log(
+            state,
+            role,
+            f"{who} to {to}: {action.text}",
+            action,
+            visible_to=(role, action.to),
+            update={**step, "messages_sent": state.messages_sent + 1},
         )
-        return state.model_copy(update={"messages_sent": state.messages_sent + 1})
     if isinstance(action, InjectAction):
         inject = next(i for i in spec.injects if i.id == action.inject)
         # A private event stays private: only the roles it is told to learn who played it.
@@ -422,11 +428,12 @@ def _play(state: GameState, action: Action) -> GameState:
             f"The facilitator plays an event: {inject.title}.",
             action,
             visible_to=tuple(inject.visible_to),
+            update=step,
         )
         return _strike(state, inject)
     if isinstance(action, Advance):
-        state = _log(state, FACILITATOR, f"The facilitator ends round {state.round}.", action)
-        return _next_round(state)
+        text = f"The facilitator ends round {state.round}."
+        return _next_round(_log(state, FACILITATOR, text, action, update=step))
     if isinstance(action, CustomInject):
         state = _log(
             state,
@@ -434,73 +441,94 @@ def _play(state: GameState, action: Action) -> GameState:
             f"The facilitator plays an event: {action.title}.",
             action,
             visible_to=action.visible_to,
+            update=step,
         )
         return _strike(state, custom_inject(action, state.steps))
     if isinstance(action, Annotate):
-        return _log(
-            state, FACILITATOR, f"Facilitator's note: {action.text}", action, (FACILITATOR,)
-        )
+        text = f"Facilitator's note: {action.text}"
+        return _log(state, FACILITATOR, text, action, (FACILITATOR,), update=step)
     if isinstance(action, Undo):
-        return _undo(state, action)
+        return _undo(state.model_copy(update=step), action)
 
     if isinstance(action, Vote):
         word = "accepts" if action.accept else "rejects"
-        state = _log(state, role, f"{who} {word} the deal.", action)
         votes = {**state.votes, role: action.accept}
-        state = state.model_copy(update={"votes": votes})
-        return _next_voter(state)
+        text = f"{who} {word} the deal."
+        return _next_voter(_log(state, role, text, action, update={**step, "votes": votes}))
     if isinstance(action, Veto | Abstain):
         word = "vetoes" if isinstance(action, Veto) else "abstains on"
-        state = _log(state, role, f"{who} {word} the Security Council resolution.", action)
         vetoes = (*state.unsc_vetoes, role) if isinstance(action, Veto) else state.unsc_vetoes
-        state = state.model_copy(update={"unsc_vetoes": vetoes})
+        state = _log(
+            state,
+            role,
+            f"{who} {word} the Security Council resolution.",
+            action,
+            update={**step, "unsc_vetoes": vetoes},
+        )
         return _next_unsc_voter(state)
 
     if isinstance(action, Amend):
         issue = spec.issues[action.issue]
         label = issue.options[action.option].label
-        state = _log(state, role, f"{who} amends {_phrase(issue.label)}: {label}.", action)
         package = {**state.package, action.issue: action.option}
-        state = state.model_copy(update={"package": package, "stances": {}})
+        state = _log(
+            state,
+            role,
+            f"{who} amends {_phrase(issue.label)}: {label}.",
+            action,
+            update={**step, "package": package, "stances": {}},
+        )
     elif isinstance(action, Propose):
         changed = [
             _phrase(spec.issues[i].label)
             for i, o in action.package.items()
             if state.package[i] != o
         ]
-        state = _log(state, role, f"{who} tables a new package ({', '.join(changed)}).", action)
         package = {i: action.package[i] for i in spec.issues}
-        state = state.model_copy(update={"package": package, "stances": {}})
+        state = _log(
+            state,
+            role,
+            f"{who} tables a new package ({', '.join(changed)}).",
+            action,
+            update={**step, "package": package, "stances": {}},
+        )
     elif isinstance(action, PledgeAction):
         kind = spec.pledge_kinds[action.kind]
+        own = {**state.pledges.get(role, {}), action.kind: action.units}
         state = _log(
             state,
             role,
             f"{who} pledges {action.units} {kind.unit} ({_phrase(kind.label)}).",
             action,
+            update={**step, "pledges": {**state.pledges, role: own}},
         )
-        own = {**state.pledges.get(role, {}), action.kind: action.units}
-        state = state.model_copy(update={"pledges": {**state.pledges, role: own}})
     elif isinstance(action, Withdraw):
         kind = spec.pledge_kinds[action.kind]
-        state = _log(state, role, f"{who} withdraws its pledge of {_phrase(kind.label)}.", action)
         own = {k: v for k, v in state.pledges.get(role, {}).items() if k != action.kind}
         pledges = (
             {**state.pledges, role: own}
             if own
             else {r: p for r, p in state.pledges.items() if r != role}
         )
-        state = state.model_copy(update={"pledges": pledges})
+        state = _log(
+            state,
+            role,
+            f"{who} withdraws its pledge of {_phrase(kind.label)}.",
+            action,
+            update={**step, "pledges": pledges},
+        )
     elif isinstance(action, Support):
-        state = _log(state, role, f"{who} supports the deal on the table.", action)
-        state = state.model_copy(update={"stances": {**state.stances, role: "support"}})
+        stances = {**state.stances, role: "support"}
+        text = f"{who} supports the deal on the table."
+        state = _log(state, role, text, action, update={**step, "stances": stances})
     elif isinstance(action, Object):
         reason = f": {action.reason}" if action.reason else "."
-        state = _log(state, role, f"{who} objects to the deal{reason}", action)
-        state = state.model_copy(update={"stances": {**state.stances, role: "object"}})
+        stances = {**state.stances, role: "object"}
+        text = f"{who} objects to the deal{reason}"
+        state = _log(state, role, text, action, update={**step, "stances": stances})
     elif isinstance(action, Threaten):
         line = next(x for x in spec.roles[role].red_lines if x.id == action.red_line)
-        state = _log(state, role, f'{who} warns: "{line.text}"', action)
+        state = _log(state, role, f'{who} warns: "{line.text}"', action, update=step)
     elif isinstance(action, Offer):
         issue = spec.issues[action.issue]
         label = issue.options[action.option].label
@@ -509,17 +537,21 @@ def _play(state: GameState, action: Action) -> GameState:
             role,
             f"{who} signals it could live with {_phrase(issue.label)}: {label}.",
             action,
+            update=step,
         )
     elif isinstance(action, Pass):
-        state = _log(state, role, f"{who} passes.", action)
+        state = _log(state, role, f"{who} passes.", action, update=step)
     elif isinstance(action, WalkOut):
-        state = _log(state, role, f"{who} walks out of the talks.", action)
-        state = state.model_copy(update={"walked_out": role})
+        text = f"{who} walks out of the talks."
+        state = _log(state, role, text, action, update={**step, "walked_out": role})
         return _end(state, Status.COLLAPSED, f"The talks collapse: {who} has walked out.")
     elif isinstance(action, CallVote):
-        state = _log(state, role, f"{who} calls a vote on the deal on the table.", action)
-        state = state.model_copy(
-            update={"vote_caller": role, "vote_called_round": state.round, "votes": {}}
+        state = _log(
+            state,
+            role,
+            f"{who} calls a vote on the deal on the table.",
+            action,
+            update={**step, "vote_caller": role, "vote_called_round": state.round, "votes": {}},
         )
         return _open_vote(state, first=spec.turns.order[0])
     return _next_turn(state)
@@ -542,10 +574,14 @@ def _log(
     action: Action | None = None,
     visible_to: tuple[str, ...] = (),
     event: str | None = None,
+    *,
+    update: Mapping[str, Any] | None = None,
 ) -> GameState:
+    """The state with an entry added to its log, and the changes in ``update`` made with it
+    (the entry's step is the updated state's)."""
     # Built without validation: every field comes from the engine itself.
     entry = LogEntry.made(
-        step=state.steps,
+        step=state.steps if update is None else update.get("steps", state.steps),
         round=state.round,
         actor=actor,
         text=text,
@@ -557,7 +593,10 @@ def _log(
         "\x1f".join((state.log_digest, actor, text, ",".join(visible_to), event or "")).encode(),
         digest_size=8,
     ).hexdigest()
-    return state.model_copy(update={"log": (*state.log, entry), "log_digest": digest})
+    changes = {"log": (*state.log, entry), "log_digest": digest}
+    if update is not None:
+        changes.update(update)
+    return state.model_copy(update=changes)
 
 
 def _next_turn(state: GameState) -> GameState:

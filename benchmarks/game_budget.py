@@ -55,7 +55,7 @@ def timed(spent: Spent, name: str, fn: Callable[..., Any]) -> Callable[..., Any]
     return wrapper
 
 
-def play(rules: Ruleset, games: int, spent: Spent) -> float:
+def play(rules: Ruleset, games: int) -> float:
     """Play ``games`` games as ``simulate`` does; the seconds they took."""
     bots = {r: strategy(role.default_strategy) for r, role in rules.scenario.roles.items()}
     start = time.perf_counter()
@@ -86,15 +86,15 @@ def main() -> None:
     for _ in range(args.runs):
         rules = Ruleset(scenario)
         rules.table  # noqa: B018
-        play(rules, 2, {})  # warm up the compiled tables, not the memo of these games
+        play(rules, 2)  # warm up the compiled tables, not the memo of these games
         rules.memo.clear()
         for key in spent:
             spent[key] = 0.0
-        total = play(rules, games, spent)
+        total = play(rules, games)
         cold = dict(spent)
         for key in spent:
             spent[key] = 0.0
-        warm = play(rules, games, spent)
+        warm = play(rules, games)
         figures = {
             "game_ms": total,
             "answer_ms": cold["answer"],

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from negotiation import DEFAULT_SCENARIO, __version__
+from negotiation import DEFAULT_SCENARIO, MAX_ROUNDS, __version__
 
 if TYPE_CHECKING:
     from negotiation.classroom import Team
@@ -48,6 +48,13 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _rounds(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_ROUNDS:
+        raise argparse.ArgumentTypeError(f"{text} rounds is too many (at most {MAX_ROUNDS})")
     return value
 
 
@@ -116,7 +123,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
     p.add_argument("--games", type=_positive, default=100, metavar="N")
     p.add_argument("--seed", type=_seed, default=0, metavar="S")
-    p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+    p.add_argument("--rounds", type=_rounds, default=None, metavar="N")
     p.add_argument(
         "--seat",
         action="append",
@@ -151,7 +158,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="who plays a role (repeatable); roles not named are bots",
     )
     p.add_argument("--seed", type=_seed, default=0, metavar="N")
-    p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+    p.add_argument("--rounds", type=_rounds, default=None, metavar="N")
     p.add_argument(
         "--facilitator",
         action="store_true",
@@ -265,7 +272,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--server", required=True, metavar="ws://HOST:PORT")
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
     p.add_argument("--seed", type=_seed, default=None, metavar="S")
-    p.add_argument("--rounds", type=_positive, default=None, metavar="N")
+    p.add_argument("--rounds", type=_rounds, default=None, metavar="N")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("join", help="take a seat in a game on a server")
@@ -774,8 +781,6 @@ def cmd_play(args: argparse.Namespace) -> int:
         raise UsageError(
             "play: no human seat; add --seat ROLE=human (or use simulate for bots only)"
         )
-    if args.rounds is not None and args.rounds > 50:
-        raise UsageError("play: --rounds must be at most 50")
     teams = parse_teams(args.team, scenario)
     settings = PlaySettings(
         scenario,

@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from negotiation import MAX_ROUNDS
 from negotiation.engine.actions import (
     FACILITATOR,
     FACILITATOR_ACTIONS,
@@ -72,8 +73,8 @@ def new_game(scenario: Scenario | Ruleset, seed: int = 0, rounds: int | None = N
     rules = scenario if isinstance(scenario, Ruleset) else Ruleset(scenario)
     spec = rules.scenario
     max_rounds = rounds if rounds is not None else spec.turns.rounds
-    if not 1 <= max_rounds <= 50:
-        raise ValueError("rounds must be between 1 and 50")
+    if not 1 <= max_rounds <= MAX_ROUNDS:
+        raise ValueError(f"rounds must be between 1 and {MAX_ROUNDS}")
     state = GameState(
         rules=rules,
         seed=seed,

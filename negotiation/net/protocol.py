@@ -22,6 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
+from negotiation import MAX_ROUNDS
 from negotiation.classroom import Classroom, RoundTimer, Team
 from negotiation.engine import Action, LogEntry
 
@@ -64,7 +65,7 @@ class Create(_Message):
     scenario: dict[str, Any]
     """The scenario's data, as a scenario file holds it; the server checks it as a file."""
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
-    rounds: int | None = Field(default=None, ge=1, le=50)
+    rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
 
 
 class Export(_Message):

@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from negotiation import MAX_ROUNDS
+
 Identifier = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$"),
@@ -169,7 +171,7 @@ class Inject(Frozen):
     """Headline shown in the pop-up."""
     text: LongText
     """What happened, as the delegations hear it."""
-    round: int | None = Field(default=None, ge=1, le=50)
+    round: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     """Round at whose start it strikes; leave out for an event drawn at random."""
     weight: float = Field(default=1.0, ge=0, le=100)
     """Relative chance of being drawn, for unscheduled events."""
@@ -227,13 +229,13 @@ class Dimensions(Frozen):
 class Turns(Frozen):
     """How a game is paced."""
 
-    rounds: int = Field(default=8, ge=1, le=50)
+    rounds: int = Field(default=8, ge=1, le=MAX_ROUNDS)
     """Rounds before the talks end without a deal."""
     order: list[Identifier] = Field(min_length=1)
     """Order in which seats act in diplomacy; the first is the chair."""
     inject_chance: float = Field(default=0.5, ge=0, le=1)
     """Chance that an unscheduled event is drawn in a round that has no scheduled one."""
-    first_vote_round: int = Field(default=2, ge=1, le=50)
+    first_vote_round: int = Field(default=2, ge=1, le=MAX_ROUNDS)
     """First round in which a vote may be called."""
     messages_per_turn: int = Field(default=2, ge=0, le=10)
     """Private messages a seat may send before its move."""

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from negotiation import MAX_ROUNDS
 from negotiation.bots import STRATEGIES
 from negotiation.classroom import Team, parse_team
 from negotiation.scenario import Scenario, ScenarioError, builtin_paths, load_scenario
@@ -248,8 +249,8 @@ class SetupScreen(Screen[None]):
             return "Seed and rounds must be whole numbers."
         if not 0 <= seed < 2**63:
             return "The seed must be 0 or more."
-        if not 1 <= rounds <= 50:
-            return "Rounds must be between 1 and 50."
+        if not 1 <= rounds <= MAX_ROUNDS:
+            return f"Rounds must be between 1 and {MAX_ROUNDS}."
         return scenario, seats, seed, rounds
 
     def action_start(self) -> None:

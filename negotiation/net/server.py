@@ -96,6 +96,9 @@ MAX_CREATES = 60
 """Games created from one address in a minute (each compiles a scenario: not free)."""
 MAX_QUEUE = 500
 """Messages waiting for a client before it is taken to be gone and is disconnected."""
+UNLOAD_AFTER = 15 * 60.0
+"""Seconds a game stays in memory once its last seat has left. Everything about it is in the
+store, so unloading loses nothing: the next seat to join loads it again, step by step."""
 
 
 class Abuse(Exception):
@@ -167,6 +170,8 @@ class LiveGame:
     """The state's fields as last sent (an update carries only what changed)."""
     seats: set[Seat] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    unloading: asyncio.Task[None] | None = None
+    """Waits to take the game out of memory, while no seat is connected."""
 
 
 class _Bucket:
@@ -184,12 +189,22 @@ class _Bucket:
 
 
 class GameServer:
-    """Hosts every game of one store. ``clock`` is injectable for tests of the round timer."""
+    """Hosts every game of one store. ``clock`` is injectable for tests of the round timer;
+    a game leaves memory ``unload_after`` seconds after its last seat (see
+    :data:`UNLOAD_AFTER`)."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.time,
+        unload_after: float = UNLOAD_AFTER,
+    ) -> None:
         self.store = store
         self.now = clock
+        self.unload_after = unload_after
         self.games: dict[str, LiveGame] = {}
+        """The games in memory: those with a seat connected, or left only lately."""
         self._loading: dict[str, asyncio.Lock] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="negotiation-db")
         self._failed_joins: dict[str, deque[float]] = {}
@@ -250,6 +265,9 @@ class GameServer:
         )
 
     def close(self) -> None:
+        for game in self.games.values():
+            if game.unloading is not None:
+                game.unloading.cancel()
         self._db.shutdown(wait=True)
         self.store.close()
 
@@ -294,22 +312,48 @@ class GameServer:
             await ws.send(encode(Saved(save=export_save(game).model_dump(mode="json"))))
             return
         seat = Seat(ws, game, seat_id)
-        writer = asyncio.create_task(self._write(seat))
+        writer: asyncio.Task[None] | None = None
         try:
-            async with game.lock:
-                self._welcome(seat)
-                game.seats.add(seat)
-                self._presence(game)
-                if game.state.over:
-                    self._reveal(game, [seat])
-                elif seat.seat == PROJECTOR:
-                    self._show_projector(game)
+            while True:
+                async with game.lock:
+                    if self.games.get(game.id) is game:  # not unloaded while this seat waited
+                        seat.game = game
+                        writer = asyncio.create_task(self._write(seat))
+                        self._welcome(seat)
+                        game.seats.add(seat)
+                        self._presence(game)
+                        if game.state.over:
+                            self._reveal(game, [seat])
+                        elif seat.seat == PROJECTOR:
+                            self._show_projector(game)
+                        break
+                game = await self.game(game.id)
             await self._read(seat)
         finally:
             game.seats.discard(seat)
             self._presence(game)
             seat.queue.put_nowait(None)
-            await writer
+            if writer is not None:
+                await writer
+            if not game.seats:
+                self._unload_later(game)
+
+    def _unload_later(self, game: LiveGame) -> None:
+        """Take the game out of memory once no seat has been connected to it for
+        ``unload_after`` seconds (counted from now)."""
+        if game.unloading is not None:
+            game.unloading.cancel()
+        game.unloading = asyncio.get_running_loop().create_task(self._unload_when_idle(game))
+
+    async def _unload_when_idle(self, game: LiveGame) -> None:
+        """Take the game out of memory if no seat joins it in the next ``unload_after``
+        seconds."""
+        await asyncio.sleep(self.unload_after)
+        async with game.lock:
+            if not game.seats and self.games.get(game.id) is game:
+                del self.games[game.id]
+                self._loading.pop(game.id, None)
+                log.info("game %s unloaded: no seat for %g s", game.id, self.unload_after)
 
     @staticmethod
     def _allow(
@@ -449,9 +493,11 @@ class GameServer:
         async with lock:
             if game_id not in self.games:
                 record, steps = await self._call(self.store.load, game_id)
-                self.games[game_id] = await asyncio.get_running_loop().run_in_executor(
+                game = await asyncio.get_running_loop().run_in_executor(
                     None, load_game, record, steps
                 )
+                self.games[game_id] = game
+                self._unload_later(game)  # unless a seat joins it (an export, say)
         return self.games[game_id]
 
     async def act(self, seat: Seat, message: Act) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -415,3 +415,52 @@ async def test_every_seat_is_told_who_is_connected(served: tuple[GameServer, str
     while chair.present != {FACILITATOR}:
         await chair.receive()
     await chair.close()
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait (up to 10 s) for the server to get to a state the test can only observe."""
+
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), 10)
+
+
+async def test_a_game_leaves_memory_when_its_seats_leave_and_comes_back_as_it_was(
+    tmp_path: Path,
+) -> None:
+    server = GameServer(SQLiteStore(tmp_path / "server.db"), unload_after=0)
+    listener = await server.start("127.0.0.1", 0)
+    url = f"ws://127.0.0.1:{next(iter(listener.sockets)).getsockname()[1]}"
+    try:
+        codes = await new_game(url)
+        game_id = codes["game"]
+        first = PARIS.chair  # on the move first
+        seat = SeatConnection(url, codes[first])
+        await seat.join()
+        assert seat.mirror is not None and seat.mirror.state.turn == first
+        game = server.games[game_id]
+        # Loading the game set it to leave memory at once; a seat is connected, so it stays.
+        assert game.unloading is not None
+        await game.unloading
+        assert server.games[game_id] is game
+        await seat.send(legal_actions(seat.mirror.state, first, proposals=False)[-1])
+        while seat.pending is not None:
+            await seat.receive()
+        played = game.state.fingerprint()
+        await seat.close()
+        await until(lambda: game_id not in server.games)
+
+        again = SeatConnection(url, codes[first])
+        await again.join()
+        assert again.mirror is not None
+        reloaded = server.games[game_id]
+        assert reloaded is not game
+        assert reloaded.state.fingerprint() == played
+        assert again.mirror.state.steps == 1
+        await again.close()
+    finally:
+        listener.close()
+        await listener.wait_closed()
+        server.close()

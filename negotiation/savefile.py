@@ -6,6 +6,12 @@ the ordered list of actions, each with a short hash of the state after it. State
 stored: loading replays the log through the engine and compares every hash, so a save that was
 truncated, edited or corrupted is refused with the step and the reason.
 
+Version 2 hashes each step with :meth:`GameState.step_hash`: a chain from the opening through
+every action and the facts of the state after it, leaving out the engine's prose, so that a
+later version may word its log and its stress test better and still read today's saves.
+Version 1 hashed each state with :meth:`GameState.fingerprint`, prose included; such saves are
+still read (and go on as version 1 when a game is continued).
+
 A save from anyone is untrusted input: it is size-limited, validated strictly by pydantic, and
 never unpickled or evaluated. Writes are atomic: a temporary file in the same folder, flushed
 and synced, then renamed over the old one, so an interrupted write leaves the old save intact.
@@ -39,7 +45,7 @@ from negotiation.scenario import Scenario, ScenarioError, parse_scenario, scenar
 from negotiation.scenario.loader import format_validation_error
 
 FORMAT = "negotiation-save"
-VERSION = 1
+VERSION = 2
 MAX_SAVE_BYTES = 8_000_000
 SEAT_RE = r"^(human|bot(:[a-z][a-z0-9_]{0,39})?)$"
 
@@ -76,7 +82,8 @@ class SaveFile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     format: Literal["negotiation-save"] = "negotiation-save"
-    version: Literal[1] = 1
+    version: Literal[1, 2] = 2
+    """2 for every save written now; 1 for older saves (see the module's text)."""
     name: str = Field(default="", max_length=200)
     created: str = Field(default="", max_length=40)
     updated: str = Field(default="", max_length=40)
@@ -86,7 +93,7 @@ class SaveFile(BaseModel):
     rounds: int = Field(ge=1, le=50)
     seats: dict[str, str] = Field(default_factory=dict)
     start: str = Field(default="", pattern=r"^([0-9a-f]{12})?$")
-    """Fingerprint of the state before the first action (checks the seed and settings)."""
+    """Hash of the state before the first action (checks the seed and settings)."""
     summary: SaveSummary = Field(default_factory=SaveSummary)
     classroom: Classroom = Field(default_factory=Classroom)
     """The exercise around the game (teams, timer, projector), if it is run in class."""
@@ -105,7 +112,7 @@ def append_step(save: SaveFile, action: Action, after: GameState, *, updated: st
 
     Cheaper than :func:`make_save`, which replays the whole game to hash every step.
     """
-    step = LogStep(action=action, hash=after.fingerprint())
+    step = LogStep(action=action, hash=step_hash(save, len(save.log) + 1, action, after))
     return save.model_copy(
         update={
             "log": [*save.log, step],
@@ -124,7 +131,12 @@ def make_save(
     updated: str = "",
 ) -> SaveFile:
     """The save file of a game: its actions, each with the hash of the state after it."""
-    steps = [LogStep(action=a, hash=s.fingerprint()) for a, s in _replay_pairs(state)]
+    start = new_game(state.rules, seed=state.seed, rounds=state.max_rounds).step_hash("")
+    steps: list[LogStep] = []
+    previous = start
+    for action, after in _replay_pairs(state):
+        previous = after.step_hash(previous, action)
+        steps.append(LogStep(action=action, hash=previous))
     scenario = state.scenario
     return SaveFile(
         name=name,
@@ -135,10 +147,22 @@ def make_save(
         seed=state.seed,
         rounds=state.max_rounds,
         seats=dict(seats or {}),
-        start=new_game(state.rules, seed=state.seed, rounds=state.max_rounds).fingerprint(),
+        start=start,
         summary=summary_of(state),
         log=steps,
     )
+
+
+def step_hash(save: SaveFile, number: int, action: Action | None, after: GameState) -> str:
+    """The hash ``save`` records for its step ``number`` (0 for the opening, whose action is
+    None; 1 for the first action), by the save's version; the steps before it must be in
+    ``save.log`` already."""
+    if save.version == 1:
+        return after.fingerprint()
+    if number == 0:
+        return after.step_hash("")
+    previous = save.log[number - 2].hash if number > 1 else save.start
+    return after.step_hash(previous, action)
 
 
 def _replay_pairs(state: GameState) -> Iterator[tuple[Action, GameState]]:
@@ -199,8 +223,8 @@ def migrate(data: dict[str, Any], source: str) -> dict[str, Any]:
     version's data, so every save ever written stays readable.
     """
     version = data.get("version")
-    if type(version) is int and version == VERSION:
-        return data
+    if type(version) is int and version in (1, VERSION):
+        return data  # version 1 differs only in its hashes, which are checked as they are
     raise SaveError(f"{source}: unknown save format version {version!r}")
 
 
@@ -238,7 +262,7 @@ def replay_states(
         state = new_game(rules, seed=save.seed, rounds=save.rounds)
     except ValueError as exc:
         raise SaveError(f"{source}: {exc}") from None
-    if save.start and state.fingerprint() != save.start:
+    if save.start and step_hash(save, 0, None, state) != save.start:
         raise SaveError(
             f"{source}: start: the game does not open as recorded (its seed or settings were "
             "edited)"
@@ -253,7 +277,7 @@ def replay_states(
             raise SaveError(
                 f"{source}: step {number}: the action does not fit the game ({exc})"
             ) from None
-        if state.fingerprint() != step.hash:
+        if step_hash(save, number, step.action, state) != step.hash:
             raise SaveError(
                 f"{source}: step {number}: the replayed game differs from the recorded one "
                 "(the save was edited, or made by an incompatible version)"

@@ -55,6 +55,13 @@ def _reference_fingerprint(state):
     return state.fingerprint(state.model_dump(mode="json", exclude={"log", "rules"}))
 
 
+def _reference_step_hash(state, previous, action=None):
+    """The step hash as defined, from the whole dump."""
+    return state.step_hash(
+        previous, action, state.model_dump(mode="json", exclude={"log", "rules"})
+    )
+
+
 @given(st.data())
 def test_the_fast_fingerprint_is_the_reference_one_at_every_step(mini_rules, data):
     from strategies import played_games
@@ -64,6 +71,9 @@ def test_the_fast_fingerprint_is_the_reference_one_at_every_step(mini_rules, dat
     assert len(replayed) == len(actions) + 1
     for step in replayed:
         assert step.fingerprint() == _reference_fingerprint(step)
+    for before, action, step in zip(replayed, actions, replayed[1:], strict=False):
+        previous = before.fingerprint()  # any text will do
+        assert step.step_hash(previous, action) == _reference_step_hash(step, previous, action)
 
 
 # pydantic warns, rightly, when it dumps a value of the wrong type: these are made on purpose.
@@ -86,8 +96,26 @@ def test_a_field_the_fast_fingerprint_does_not_expect_takes_the_reference_path(p
     for changed in odd:
         assert _canonical_json(changed) is None
         assert changed.fingerprint() == _reference_fingerprint(changed)
+        assert changed.step_hash("x") == _reference_step_hash(changed, "x")
     # The same shift as a float goes the fast way, and hashes differently from no shift.
     shifted = state.model_copy(update={"dimension_shift": {"legal": 3.0}})
     assert _canonical_json(shifted) is not None
     assert shifted.fingerprint() == _reference_fingerprint(shifted) != state.fingerprint()
     assert odd[0].fingerprint() == shifted.fingerprint()  # 3 is dumped as 3.0
+
+
+def test_the_fast_step_hash_is_the_reference_one_through_a_deal_in_force(paris_rules):
+    """A whole bot game to its stress test: the step hash leaves out the narrative the same
+    way on both paths."""
+    from negotiation.bots import strategy
+    from negotiation.bots.runner import play_game
+
+    roles = paris_rules.scenario.roles
+    game = play_game(paris_rules, 0, {r: strategy(s.default_strategy) for r, s in roles.items()})
+    assert game.stress is not None
+    states = list(replay_states(loads(dumps(make_save(game, {})))))
+    previous = states[0].step_hash("")
+    for action, step in zip(game.actions, states[1:], strict=True):
+        fast = step.step_hash(previous, action)
+        assert fast == _reference_step_hash(step, previous, action)
+        previous = fast

@@ -35,6 +35,7 @@ from negotiation.engine import (
 from negotiation.rules import Ruleset, ScoreCard
 from negotiation.savefile import (
     MAX_SAVE_BYTES,
+    LogStep,
     SaveError,
     SaveFile,
     dumps,
@@ -153,7 +154,10 @@ def test_saved_games_replay_to_the_same_state(mini_rules: Ruleset, data: st.Data
     assert loads(text.encode(), "game.json") == save
     states = list(replay_states(loaded, "game.json"))
     assert len(states) == len(actions) + 1
-    assert [s.fingerprint() for s in states[1:]] == [step.hash for step in loaded.log]
+    chain = [states[0].step_hash("")]
+    for action, after in zip(actions, states[1:], strict=True):
+        chain.append(after.step_hash(chain[-1], action))
+    assert chain == [loaded.start] + [step.hash for step in loaded.log]
     # Saving the replayed game gives the same file.
     assert dumps(make_save(again, SEATS, name="property")) == text
 
@@ -264,7 +268,7 @@ def test_wrong_format_name(good_text: str) -> None:
 @pytest.mark.parametrize(
     ("version", "words"),
     [
-        (2, "newer"),
+        (3, "newer"),
         (99, "newer"),
         (0, "unknown save format version 0"),
         ("1", "unknown save format version '1'"),
@@ -622,13 +626,18 @@ def test_saving_step_by_step_matches_a_whole_save(mini_rules: Ruleset, data: st.
     state, actions = data.draw(played_games(mini_rules, max_steps=40))
     current = new_game(mini_rules, seed=state.seed)
     save = make_save(current, SEATS)
+    old = version_1(save)
     for action in actions:
         current = apply(current, action)
         save = append_step(save, action, current)
+        old = append_step(old, action, current)
     whole = make_save(state, SEATS)
     assert save.log == whole.log
     assert save.summary == whole.summary
     assert_same_game(replay(loads(dumps(save), "auto.json"), "auto.json"), state)
+    # A game saved in version 1 goes on in version 1, and reads back.
+    assert old.version == 1 and old.log == version_1(whole).log
+    assert_same_game(replay(loads(dumps(old), "old.json"), "old.json"), state)
 
 
 @settings(max_examples=25)
@@ -651,6 +660,48 @@ def test_cli_replay_of_damaged_saves_never_crashes(
     if code == 1:
         assert err.count("\n") == 1 and str(path) in err
         assert "internal error" not in err
+
+
+def version_1(save: SaveFile) -> SaveFile:
+    """The save as version 1 wrote it: each state's :meth:`GameState.fingerprint`."""
+    states = list(replay_states(save))
+    return save.model_copy(
+        update={
+            "version": 1,
+            "start": states[0].fingerprint(),
+            "log": [
+                LogStep(action=step.action, hash=after.fingerprint())
+                for step, after in zip(save.log, states[1:], strict=True)
+            ],
+        }
+    )
+
+
+def test_a_save_still_opens_after_the_engine_words_its_log_and_stress_test_anew(
+    paris_rules: Ruleset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save's hashes cover the game's facts and the players' words, not the engine's prose
+    (version 2): rewording a log line or a stress-test probe must not lock players out of
+    their games. Version 1 hashed the prose; its saves break on such a change."""
+    import negotiation.engine.core as core
+    import negotiation.engine.stress as stress
+    from negotiation.bots import strategy
+    from negotiation.bots.runner import play_game
+
+    roles = paris_rules.scenario.roles
+    game = play_game(paris_rules, 0, {r: strategy(s.default_strategy) for r, s in roles.items()})
+    assert game.stress is not None  # a deal in force, and its stress test told
+    good_text = dumps(make_save(game))
+    old_text = dumps(version_1(loads(good_text)))
+    monkeypatch.setattr(core, "_phrase", lambda label: f"the {label.upper()}")
+    probes = tuple((f"Reworded: {name}", *rest) for name, *rest in stress.PROBES)
+    monkeypatch.setattr(stress, "PROBES", probes)
+
+    reworded = replay(loads(good_text, "v2.json"), "v2.json")
+    assert reworded.stress is not None and reworded.stress.narrative != game.stress.narrative
+    assert [e.text for e in reworded.log] != [e.text for e in game.log]
+    assert reworded.stress.held == game.stress.held and reworded.package == game.package
+    refused(old_text, "v1.json")
 
 
 def test_a_save_from_the_first_release_still_opens() -> None:

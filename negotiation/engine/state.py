@@ -369,6 +369,43 @@ class GameState(BaseModel):
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
+    def step_hash(
+        self,
+        previous: str,
+        action: Action | None = None,
+        fields: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The hash a save (version 2 on) stores for the step ``action`` that led to this
+        state: a chain through ``previous`` (the step before's hash, "" for the opening).
+
+        It covers the game's facts and what the players wrote, not the engine's prose: the
+        state's fields as :meth:`fingerprint` hashes them but without the log's digest and the
+        stress test's narrative, and the action with only the fields it sets (so a field
+        added to an action later, with a default, changes no hash). A message edited in a
+        save still breaks the chain from its step on; a later version that words the log or
+        the stress test better does not. ``fields`` is as for :meth:`fingerprint`.
+        """
+        canonical = _canonical_json(self, prose=False) if fields is None else None
+        if canonical is None:
+            if fields is None:
+                fields = self.model_dump(mode="json", exclude={"log", "rules"})
+            data = {k: v for k, v in fields.items() if k != "log_digest"}
+            if data["stress"] is not None:
+                data["stress"] = {k: v for k, v in data["stress"].items() if k != "narrative"}
+            data["log_length"] = len(self.log)
+            canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        move = "" if action is None else action_json(action)
+        text = "\x1f".join((previous, move, canonical))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def action_json(action: Action) -> str:
+    """An action as :meth:`GameState.step_hash` hashes it: its type and the fields it sets,
+    as JSON with sorted keys."""
+    fields = action.model_dump(mode="json", exclude_defaults=True)
+    fields["type"] = action.type
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
 
 # --- the fingerprint's JSON, field by field ------------------------------------------------------
 #
@@ -481,15 +518,16 @@ def _scalar_json(value: object) -> str:
     return str(value)  # an int
 
 
-def _field_json(name: str, value: object) -> str | None:
-    """The JSON of a collection field's value, or None if it holds what is not expected."""
+def _field_json(name: str, value: object, prose: bool = True) -> str | None:
+    """The JSON of a collection field's value, or None if it holds what is not expected
+    (without ``prose``, the stress test's narrative is left out)."""
     kinds = _FIELD_VALUES[name]
     if name == "stress":
         if value is None:
             return "null"
         if type(value) is not StressResult:
             return None
-        dumped: object = value.model_dump(mode="json")
+        dumped: object = value.model_dump(mode="json", exclude=None if prose else {"narrative"})
     elif name == "ratifications":
         if not isinstance(value, tuple) or any(type(r) is not RatificationResult for r in value):
             return None
@@ -515,13 +553,17 @@ def _field_json(name: str, value: object) -> str | None:
     return json.dumps(dumped, sort_keys=True, separators=(",", ":"))
 
 
-def _canonical_json(state: GameState) -> str | None:
-    """The fingerprint's JSON of a state, or None where only the reference path will do."""
+def _canonical_json(state: GameState, prose: bool = True) -> str | None:
+    """The fingerprint's JSON of a state, or None where only the reference path will do.
+    Without ``prose``: what :meth:`GameState.step_hash` hashes (no log digest, no stress
+    narrative)."""
     values = state.__dict__
     parts: list[str] = []
     for name, prefix in _KEYS:
         if name == "log_length":
             parts.append(prefix + str(len(state.log)))
+            continue
+        if not prose and name == "log_digest":
             continue
         value = values[name]
         if name in _SCALAR_FIELDS:
@@ -529,10 +571,10 @@ def _canonical_json(state: GameState) -> str | None:
                 return None
             parts.append(prefix + _scalar_json(value))
             continue
-        key = (name, id(value))
+        key = (name if prose or name != "stress" else "stress facts", id(value))
         held = _FRAGMENTS.get(key)
         if held is None or held[0] is not value:
-            text = _field_json(name, value)
+            text = _field_json(name, value, prose)
             if text is None:
                 return None
             if len(_FRAGMENTS) >= _FRAGMENT_LIMIT:

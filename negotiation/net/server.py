@@ -744,6 +744,7 @@ def export_save(game: LiveGame) -> SaveFile:
     scenario = game.rules.scenario
     return SaveFile(
         name=f"network game {game.id}",
+        version=1,  # the store hashes each state as version 1 did
         created=game.record.created,
         updated=datetime.now(UTC).isoformat(timespec="seconds"),
         scenario=scenario.model_dump(mode="json"),

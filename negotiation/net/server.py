@@ -20,7 +20,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +34,7 @@ from websockets.protocol import State
 from negotiation.classroom import Classroom, RoundTimer
 from negotiation.engine import (
     FACILITATOR,
+    Action,
     GameState,
     IllegalAction,
     apply,
@@ -168,6 +169,8 @@ class LiveGame:
     classroom: Classroom
     fields: dict[str, Any] = field(default_factory=dict)
     """The state's fields as last sent (an update carries only what changed)."""
+    start: str = ""
+    """The hash of the game's opening (what the first step's hash chains from)."""
     seats: set[Seat] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     unloading: asyncio.Task[None] | None = None
@@ -522,10 +525,11 @@ class GameServer:
             except (KeyError, ValueError) as exc:
                 raise Refused(f"the move does not fit the game ({exc})", message.id) from None
             fields = public_fields(after)
+            previous = game.steps[-1].hash if game.steps else game.start
             step = StoredStep(
                 step=len(game.steps) + 1,
                 action=action.model_dump_json(),
-                hash=after.fingerprint(fields),
+                hash=_step_hash(game.record, previous, action, after, fields),
                 client_id=message.id,
             )
             try:
@@ -715,13 +719,16 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
     except (ScenarioError, ValueError) as exc:
         raise StoreError(f"{where}: {exc}") from None
     state = new_game(rules, seed=record.seed, rounds=record.rounds)
+    start = previous = _step_hash(record, "", None, state)
     for step in steps:
         try:
-            state = apply(state, action_adapter().validate_json(step.action))
+            action = action_adapter().validate_json(step.action)
+            state = apply(state, action)
         except ValueError as exc:
             raise StoreError(f"{where}: step {step.step}: {exc}") from None
-        if state.fingerprint() != step.hash:
+        if _step_hash(record, previous, action, state) != step.hash:
             raise StoreError(f"{where}: step {step.step}: the replay differs from the stored hash")
+        previous = step.hash
     classroom = (
         Classroom.model_validate_json(record.classroom)
         if record.classroom
@@ -736,7 +743,22 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
         client_ids={s.client_id: s.step for s in steps if s.client_id},
         fields=public_fields(state),
         classroom=classroom,
+        start=start,
     )
+
+
+def _step_hash(
+    record: GameRecord,
+    previous: str,
+    action: Action | None,
+    after: GameState,
+    fields: Mapping[str, Any] | None = None,
+) -> str:
+    """The hash the store keeps for a step (or the opening), as the game's ``hashing``
+    version makes it (see :mod:`negotiation.savefile`)."""
+    if record.hashing == 1:
+        return after.fingerprint(fields)
+    return after.step_hash(previous, action, fields)
 
 
 def export_save(game: LiveGame) -> SaveFile:
@@ -744,14 +766,14 @@ def export_save(game: LiveGame) -> SaveFile:
     scenario = game.rules.scenario
     return SaveFile(
         name=f"network game {game.id}",
-        version=1,  # the store hashes each state as version 1 did
+        version=1 if game.record.hashing == 1 else 2,
         created=game.record.created,
         updated=datetime.now(UTC).isoformat(timespec="seconds"),
         scenario=scenario.model_dump(mode="json"),
         scenario_hash=scenario_hash(scenario),
         seed=game.record.seed,
         rounds=game.record.rounds,
-        start=new_game(game.rules, seed=game.record.seed, rounds=game.record.rounds).fingerprint(),
+        start=game.start,
         summary=summary_of(game.state),
         classroom=game.classroom,
         log=[

@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added ``games.hashing``: how the game's steps are hashed (the save format version whose
+hashes they are; games stored before it keep version 1's)."""
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS games (id TEXT PRIMARY KEY, scenario TEXT NOT NULL,"
     " seed BIGINT NOT NULL, rounds INTEGER NOT NULL, created TEXT NOT NULL,"
-    " classroom TEXT)",
+    " classroom TEXT, hashing INTEGER NOT NULL DEFAULT 1)",
     "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY,"
     " game TEXT NOT NULL REFERENCES games(id), seat TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS steps (game TEXT NOT NULL REFERENCES games(id),"
@@ -59,6 +61,9 @@ class GameRecord:
     created: str
     classroom: str | None = None
     """The exercise around the game (teams, round timer, projector) as JSON text."""
+    hashing: int = 2
+    """The save format version whose hashes its steps carry (1 for games stored before
+    schema version 2)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class StoredStep:
     action: str
     """The action as JSON text."""
     hash: str
-    """Fingerprint of the state after it (as a save's log holds)."""
+    """Hash of the state after it (as a save's log holds)."""
     client_id: str | None = None
 
 
@@ -110,6 +115,12 @@ class _SqlStore:
                     self._sql("INSERT INTO meta (key, value) VALUES (?, ?)"),
                     ("schema", str(SCHEMA_VERSION)),
                 )
+            elif row[0] == "1":  # its games keep their hashes: version 1's
+                cur.execute("ALTER TABLE games ADD COLUMN hashing INTEGER NOT NULL DEFAULT 1")
+                cur.execute(
+                    self._sql("UPDATE meta SET value = ? WHERE key = ?"),
+                    (str(SCHEMA_VERSION), "schema"),
+                )
             elif row[0] != str(SCHEMA_VERSION):
                 raise StoreError(
                     f"{self.url}: database schema version {row[0]}, this server uses "
@@ -120,10 +131,18 @@ class _SqlStore:
         with self._tx() as cur:
             cur.execute(
                 self._sql(
-                    "INSERT INTO games (id, scenario, seed, rounds, created, classroom)"
-                    " VALUES (?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO games (id, scenario, seed, rounds, created, classroom, hashing)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)"
                 ),
-                (game.id, game.scenario, game.seed, game.rounds, game.created, game.classroom),
+                (
+                    game.id,
+                    game.scenario,
+                    game.seed,
+                    game.rounds,
+                    game.created,
+                    game.classroom,
+                    game.hashing,
+                ),
             )
             for code, seat in codes.items():
                 cur.execute(
@@ -146,7 +165,8 @@ class _SqlStore:
         with self._tx() as cur:
             cur.execute(
                 self._sql(
-                    "SELECT id, scenario, seed, rounds, created, classroom FROM games WHERE id = ?"
+                    "SELECT id, scenario, seed, rounds, created, classroom, hashing FROM games"
+                    " WHERE id = ?"
                 ),
                 (game,),
             )
@@ -154,7 +174,7 @@ class _SqlStore:
             if row is None:
                 raise StoreError(f"{self.url}: no game {game!r}")
             record = GameRecord(
-                str(row[0]), str(row[1]), int(row[2]), int(row[3]), str(row[4]), row[5]
+                str(row[0]), str(row[1]), int(row[2]), int(row[3]), str(row[4]), row[5], int(row[6])
             )
             cur.execute(
                 self._sql(

@@ -86,3 +86,52 @@ def test_a_printed_postgres_url_hides_its_password() -> None:
         open_store("postgresql://teacher:s3cret@127.0.0.1:1/games")
     assert "s3cret" not in str(caught.value)
     assert "teacher:***@" in str(caught.value)
+
+
+def test_a_database_from_schema_1_is_brought_up_to_date_and_its_games_still_load(
+    db_url: str,
+) -> None:
+    """Games stored before schema 2 keep the hashes they were stored with (save format 1's):
+    they load, are checked, and export as version 1 saves; new games are hashed as version 2."""
+    import json
+
+    from negotiation.engine import apply, legal_actions, new_game
+    from negotiation.net.server import export_save, load_game
+    from negotiation.rules import Ruleset
+    from negotiation.savefile import dumps, loads, replay
+    from negotiation.scenario import resolve_scenario
+
+    scenario = resolve_scenario("paris-2025")
+    state = new_game(Ruleset(scenario), seed=4)
+    steps = []
+    for number in range(1, 6):
+        moves = legal_actions(state, state.turn or "", proposals=False)
+        action = next(a for a in moves if a.type in ("amend", "pledge"))
+        state = apply(state, action)
+        steps.append(StoredStep(number, action.model_dump_json(), state.fingerprint()))
+    store = open_store(db_url)
+    with store._tx() as cur:  # type: ignore[attr-defined]  # as schema 1 left it
+        cur.execute("ALTER TABLE games DROP COLUMN hashing")
+        cur.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+        cur.execute(
+            store._sql(  # type: ignore[attr-defined]
+                "INSERT INTO games (id, scenario, seed, rounds, created) VALUES (?, ?, ?, ?, ?)"
+            ),
+            ("old", json.dumps(scenario.model_dump(mode="json")), 4, 8, "2026-11-20T10:00:00"),
+        )
+    store.append_many([("old", step) for step in steps])
+    store.close()
+
+    store = open_store(db_url)
+    try:
+        old, stored = store.load("old")
+        assert old.hashing == 1
+        game = load_game(old, stored)
+        assert game.state.fingerprint() == state.fingerprint()
+        save = export_save(game)
+        assert save.version == 1
+        assert replay(loads(dumps(save))).fingerprint() == state.fingerprint()
+        store.create_game(record("new"), {})
+        assert store.load("new")[0].hashing == 2
+    finally:
+        store.close()

@@ -714,6 +714,15 @@ def test_a_save_from_the_first_release_still_opens() -> None:
     assert save.classroom.teams == {} and not save.classroom.facilitator
 
 
+def test_a_version_1_save_of_a_deal_in_force_still_opens() -> None:
+    """Version 1 hashed the stress test's narrative as it was worded then: however the
+    narrative is worded now, such a save must replay to the states it recorded."""
+    path = Path(__file__).parent / "data" / "save-v1-deal-in-force.json"
+    save, state = read_save(path)
+    assert save.version == 1
+    assert state.stress is not None and state.status.value == "adopted"
+
+
 def test_classroom_settings_round_trip(mini_rules: Ruleset) -> None:
     from negotiation.classroom import Classroom, RoundTimer, Team
 

@@ -45,7 +45,6 @@ from negotiation.engine import (
     Propose,
     RoleView,
     Status,
-    StressResult,
     Support,
     Threaten,
     Undo,
@@ -62,6 +61,7 @@ from negotiation.engine import (
     template,
     validate,
 )
+from negotiation.engine.probes import tell_as_version_1
 from negotiation.engine.stress import deterrence_chance, run_stress_test
 from negotiation.rules import Ruleset, ScoreCard
 from negotiation.scenario.model import DIMENSIONS, StressTest
@@ -804,9 +804,12 @@ def test_illegal_actions_say_why(
     assert template(last) not in legal_actions(state, last.role)
 
 
-def reference_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResult:
+def reference_stress_test(
+    card: ScoreCard, spec: StressTest, seed: int
+) -> tuple[int, int, float, float, bool, tuple[str, ...]]:
     """The stress test as first written, a probe slot at a time with ``rng.choice``: the
-    numbers every save made so far was played with."""
+    numbers every save made so far was played with, and the narrative it wrote then (which
+    saves of format version 1 hashed)."""
     import hashlib
 
     import numpy as np
@@ -855,14 +858,8 @@ def reference_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> Stres
     if held_this_time:
         told.append(f"After {spec.years} years the truce still holds.")
     held = int(alive.sum())
-    return StressResult(
-        draws=draws,
-        held=held,
-        hold_rate=held / draws,
-        deterrence=deterrence_chance(card.total, card.total, spec),
-        held_this_time=held_this_time,
-        narrative=tuple(told),
-    )
+    deterrence = deterrence_chance(card.total, card.total, spec)
+    return draws, held, held / draws, deterrence, held_this_time, tuple(told)
 
 
 @given(
@@ -878,7 +875,20 @@ def test_the_stress_test_draws_what_it_always_drew(seed, total, dims, draws, yea
     the very ones it told when it drew them probe by probe, or old saves would not replay."""
     card = ScoreCard(total, MappingProxyType(dict(zip(DIMENSIONS, dims, strict=True))), ())
     spec = StressTest(draws=draws, years=years, probes_per_year=rate)
-    assert run_stress_test(card, spec, seed) == reference_stress_test(card, spec, seed)
+    result = run_stress_test(card, spec, seed)
+    first_wording = tell_as_version_1(result.story, result.held_this_time)
+    assert (
+        result.draws,
+        result.held,
+        result.hold_rate,
+        result.deterrence,
+        result.held_this_time,
+        first_wording,
+    ) == reference_stress_test(card, spec, seed)
+    # Told in today's words, the same future: a line a year, and how it ended.
+    assert len(result.narrative) == len(first_wording)
+    ending = "the truce still holds." if result.held_this_time else "the truce breaks down."
+    assert result.narrative[-1].endswith(ending)
 
 
 def _derived(state: GameState) -> dict[str, Any]:
@@ -935,3 +945,15 @@ def test_what_a_state_remembers_of_itself_equals_working_it_out_afresh(
         if moves:
             state = apply(state, data.draw(st.sampled_from(moves)))
     assert _derived(state) == _fresh(state)
+
+
+def test_every_probe_is_told_as_one_clause_of_its_year() -> None:
+    """A year's probes are joined with "; ": a probe's own words must not hold one, nor end a
+    sentence unless the truce breaks with it."""
+    from negotiation.engine.probes import PROBES, TOLD
+
+    assert len(TOLD) == len(PROBES)
+    for (_name, _dim, severe, _weight), (held, not_held) in zip(PROBES, TOLD, strict=True):
+        assert ";" not in held and ";" not in not_held
+        assert "." not in held
+        assert ("truce breaks down" in not_held) == severe

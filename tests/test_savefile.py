@@ -682,9 +682,9 @@ def test_a_save_still_opens_after_the_engine_words_its_log_and_stress_test_anew(
 ) -> None:
     """A save's hashes cover the game's facts and the players' words, not the engine's prose
     (version 2): rewording a log line or a stress-test probe must not lock players out of
-    their games. Version 1 hashed the prose; its saves break on such a change."""
+    their games. Version 1 hashed the log's prose; its saves break on such a change."""
     import negotiation.engine.core as core
-    import negotiation.engine.stress as stress
+    import negotiation.engine.probes as probes
     from negotiation.bots import strategy
     from negotiation.bots.runner import play_game
 
@@ -693,13 +693,15 @@ def test_a_save_still_opens_after_the_engine_words_its_log_and_stress_test_anew(
     assert game.stress is not None  # a deal in force, and its stress test told
     good_text = dumps(make_save(game))
     old_text = dumps(version_1(loads(good_text)))
+    narrative, log = game.stress.narrative, [e.text for e in game.log]
     monkeypatch.setattr(core, "_phrase", lambda label: f"the {label.upper()}")
-    probes = tuple((f"Reworded: {name}", *rest) for name, *rest in stress.PROBES)
-    monkeypatch.setattr(stress, "PROBES", probes)
+    told = tuple((f"Reworded: {held}", f"Reworded: {not_held}") for held, not_held in probes.TOLD)
+    monkeypatch.setattr(probes, "TOLD", told)
 
     reworded = replay(loads(good_text, "v2.json"), "v2.json")
-    assert reworded.stress is not None and reworded.stress.narrative != game.stress.narrative
-    assert [e.text for e in reworded.log] != [e.text for e in game.log]
+    assert reworded.stress is not None and reworded.stress.narrative != narrative
+    assert reworded.stress.narrative[0].startswith("Year 1: Reworded: ")
+    assert [e.text for e in reworded.log] != log
     assert reworded.stress.held == game.stress.held and reworded.package == game.package
     refused(old_text, "v1.json")
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from negotiation.engine.actions import Action
+from negotiation.engine.probes import Story, tell, tell_as_version_1
 from negotiation.rules import Ruleset, ScoreCard, Situation
 from negotiation.rules.scoring import DealKey, PledgesKey, pledges_key
 from negotiation.scenario import Scenario
@@ -145,7 +146,8 @@ class StressResult(BaseModel):
         hold_rate: ``held / draws``.
         deterrence: chance that one probe is deterred, at this deal's credibility.
         held_this_time: whether it held in the future this game tells.
-        narrative: the told future, a line a year.
+        story: the future this game tells, as facts: for each year (until the truce broke),
+            its probes and how each ended. :attr:`narrative` puts it into words.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -155,7 +157,12 @@ class StressResult(BaseModel):
     hold_rate: float
     deterrence: float
     held_this_time: bool
-    narrative: tuple[str, ...]
+    story: Story
+
+    @property
+    def narrative(self) -> tuple[str, ...]:
+        """The told future in words, a line a year."""
+        return tell(self.story, self.held_this_time)
 
 
 class GameState(BaseModel):
@@ -353,11 +360,13 @@ class GameState(BaseModel):
         return max(0, base + self.capacity_shift.get(role, {}).get(kind, 0))
 
     def fingerprint(self, fields: Mapping[str, Any] | None = None) -> str:
-        """A short hash of the state, stored with each step of a save to check its replay.
+        """A short hash of the state: what saves of format version 1 store with each step
+        to check its replay (version 2 stores :meth:`step_hash`), and a handy identity.
 
         It hashes the state's fields as canonical JSON (keys sorted, no spaces), without the
-        log but with its length. ``fields`` may give the fields as JSON values if the caller
-        has them already (``model_dump(mode="json", exclude={"log", "rules"})``).
+        log but with its length, and with the stress test's story told as version 1 worded
+        it. ``fields`` may give the fields as JSON values if the caller has them already
+        (``model_dump(mode="json", exclude={"log", "rules"})``).
         """
         if fields is None:
             canonical = _canonical_json(self)
@@ -365,6 +374,8 @@ class GameState(BaseModel):
                 return hashlib.sha256(canonical.encode()).hexdigest()[:12]
             fields = self.model_dump(mode="json", exclude={"log", "rules"})
         data: dict[str, Any] = dict(fields)
+        if data.get("stress") is not None:
+            data["stress"] = _stress_as_version_1(data["stress"])
         data["log_length"] = len(self.log)
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
@@ -379,19 +390,17 @@ class GameState(BaseModel):
         state: a chain through ``previous`` (the step before's hash, "" for the opening).
 
         It covers the game's facts and what the players wrote, not the engine's prose: the
-        state's fields as :meth:`fingerprint` hashes them but without the log's digest and the
-        stress test's narrative, and the action with only the fields it sets (so a field
+        state's fields as JSON (the stress test's told future as facts) but without the log's
+        digest, and the action with only the fields it sets (so a field
         added to an action later, with a default, changes no hash). A message edited in a
         save still breaks the chain from its step on; a later version that words the log or
         the stress test better does not. ``fields`` is as for :meth:`fingerprint`.
         """
-        canonical = _canonical_json(self, prose=False) if fields is None else None
+        canonical = _canonical_json(self, version=2) if fields is None else None
         if canonical is None:
             if fields is None:
                 fields = self.model_dump(mode="json", exclude={"log", "rules"})
             data = {k: v for k, v in fields.items() if k != "log_digest"}
-            if data["stress"] is not None:
-                data["stress"] = {k: v for k, v in data["stress"].items() if k != "narrative"}
             data["log_length"] = len(self.log)
             canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         move = "" if action is None else action_json(action)
@@ -518,16 +527,27 @@ def _scalar_json(value: object) -> str:
     return str(value)  # an int
 
 
-def _field_json(name: str, value: object, prose: bool = True) -> str | None:
+def _stress_as_version_1(dumped: Mapping[str, Any]) -> dict[str, Any]:
+    """A dumped stress result as version 1 had it: its narrative in the first wording, in
+    place of the story."""
+    data = {k: v for k, v in dumped.items() if k != "story"}
+    story = tuple(tuple((kind, outcome) for kind, outcome in year) for year in dumped["story"])
+    data["narrative"] = list(tell_as_version_1(story, dumped["held_this_time"]))
+    return data
+
+
+def _field_json(name: str, value: object, version: int = 1) -> str | None:
     """The JSON of a collection field's value, or None if it holds what is not expected
-    (without ``prose``, the stress test's narrative is left out)."""
+    (the stress result as the hash of that save format ``version`` has it: see
+    :func:`_stress_as_version_1`)."""
     kinds = _FIELD_VALUES[name]
     if name == "stress":
         if value is None:
             return "null"
         if type(value) is not StressResult:
             return None
-        dumped: object = value.model_dump(mode="json", exclude=None if prose else {"narrative"})
+        stress = value.model_dump(mode="json")
+        dumped: object = _stress_as_version_1(stress) if version == 1 else stress
     elif name == "ratifications":
         if not isinstance(value, tuple) or any(type(r) is not RatificationResult for r in value):
             return None
@@ -553,17 +573,17 @@ def _field_json(name: str, value: object, prose: bool = True) -> str | None:
     return json.dumps(dumped, sort_keys=True, separators=(",", ":"))
 
 
-def _canonical_json(state: GameState, prose: bool = True) -> str | None:
+def _canonical_json(state: GameState, version: int = 1) -> str | None:
     """The fingerprint's JSON of a state, or None where only the reference path will do.
-    Without ``prose``: what :meth:`GameState.step_hash` hashes (no log digest, no stress
-    narrative)."""
+    ``version`` 1: what :meth:`GameState.fingerprint` hashes; 2: what
+    :meth:`GameState.step_hash` hashes (no log digest, the stress test's story as facts)."""
     values = state.__dict__
     parts: list[str] = []
     for name, prefix in _KEYS:
         if name == "log_length":
             parts.append(prefix + str(len(state.log)))
             continue
-        if not prose and name == "log_digest":
+        if version == 2 and name == "log_digest":
             continue
         value = values[name]
         if name in _SCALAR_FIELDS:
@@ -571,10 +591,10 @@ def _canonical_json(state: GameState, prose: bool = True) -> str | None:
                 return None
             parts.append(prefix + _scalar_json(value))
             continue
-        key = (name if prose or name != "stress" else "stress facts", id(value))
+        key = (name if version == 1 or name != "stress" else "stress facts", id(value))
         held = _FRAGMENTS.get(key)
         if held is None or held[0] is not value:
-            text = _field_json(name, value, prose)
+            text = _field_json(name, value, version)
             if text is None:
                 return None
             if len(_FRAGMENTS) >= _FRAGMENT_LIMIT:

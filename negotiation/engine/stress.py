@@ -15,20 +15,12 @@ import math
 
 import numpy as np
 
+from negotiation.engine.probes import PROBES, Outcome
 from negotiation.engine.state import StressResult
 from negotiation.rules import ScoreCard
 from negotiation.scenario.model import StressTest
 
-# (name, dimension it tests, severity: True breaks the truce if not deterred, relative weight)
-PROBES: tuple[tuple[str, str, bool, float], ...] = (
-    ("drones stray over a coalition staging base", "capability", False, 4.0),
-    ("fighters test the air-policing patrols", "capability", False, 3.0),
-    ("a disinformation campaign targets coalition publics", "cohesion", False, 3.0),
-    ("artillery shells a village near the line of contact", "resolve", False, 2.0),
-    ("a naval drone shadows a Black Sea convoy", "capability", False, 2.0),
-    ("a battalion pushes across the line of contact", "resolve", True, 1.0),
-    ("missiles strike a coalition logistics hub", "resolve", True, 0.5),
-)
+__all__ = ["PROBES", "deterrence_chance", "run_stress_test"]
 
 
 def deterrence_chance(credibility: float, dimension: float, spec: StressTest) -> float:
@@ -60,10 +52,11 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
     eroded = np.zeros(draws, dtype=np.intp)
     """Undeterred minor probes so far in each future: each takes 5 points off credibility."""
     chances = _Chances(card.total, dimension, spec)
-    told: list[str] = []
-    for year in range(1, spec.years + 1):
+    story: list[tuple[tuple[int, Outcome], ...]] = []
+    broke = False
+    for _year in range(spec.years):
         counts = rng.poisson(spec.probes_per_year, draws)
-        events: list[str] = []
+        events: list[tuple[int, Outcome]] = []
         slots = int(counts.max(initial=0))
         # The year's random numbers in one call: for each probe slot, the kinds' draws then the
         # luck's, the very order (and so the very numbers) of drawing them slot by slot.
@@ -76,27 +69,20 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
             active = alive & probed[slot]
             failed = active & (block[slot, 1] >= table.take(places[slot] + eroded))
             if active[0]:
-                name = PROBES[int(all_kinds[slot, 0])][0]
+                kind = int(all_kinds[slot, 0])
                 if not failed[0]:
-                    events.append(f"{name}, and backs off")
+                    events.append((kind, "deterred"))
                 elif all_severe[slot, 0]:
-                    events.append(
-                        f"{name}. The coalition does not respond in time, and the truce breaks down"
-                    )
+                    events.append((kind, "broke"))
                 else:
-                    events.append(f"{name}, unanswered")
+                    events.append((kind, "unanswered"))
             broken = failed & all_severe[slot]
             alive ^= broken  # broken futures were alive
             eroded += failed ^ broken  # the undeterred minor probes
-        if told and told[-1].endswith("breaks down."):
-            continue
-        if events:
-            told.append(f"Year {year}: " + "; ".join(events) + ".")
-        else:
-            told.append(f"Year {year}: a quiet year along the line.")
+        if not broke:  # the told future ends with the truce
+            story.append(tuple(events))
+            broke = any(outcome == "broke" for _, outcome in events)
     held_this_time = bool(alive[0])
-    if held_this_time:
-        told.append(f"After {spec.years} years the truce still holds.")
     held = int(alive.sum())
     return StressResult(
         draws=draws,
@@ -104,7 +90,7 @@ def run_stress_test(card: ScoreCard, spec: StressTest, seed: int) -> StressResul
         hold_rate=held / draws,
         deterrence=deterrence_chance(card.total, card.total, spec),
         held_this_time=held_this_time,
-        narrative=tuple(told),
+        story=tuple(story),
     )
 
 

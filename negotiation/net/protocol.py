@@ -26,8 +26,9 @@ from negotiation import MAX_ROUNDS
 from negotiation.classroom import Classroom, RoundTimer, Team
 from negotiation.engine import Action, LogEntry
 
-PROTOCOL = 1
-"""The protocol version; a client and a server of different versions refuse each other."""
+PROTOCOL = 2
+"""The protocol version; a client and a server of different versions refuse each other.
+(2: the stress result tells its future as a story of facts, worded by each client.)"""
 
 MAX_MESSAGE_BYTES = 1_000_000
 """Largest message either side accepts (a scenario to create a game from is the largest)."""

@@ -284,7 +284,7 @@ async def test_a_connection_that_never_says_hello_or_says_something_else_is_clos
     reply = json.loads(await ws.recv())
     assert reply["fatal"] and "first message" in reply["reason"]
     ws = await raw(url)
-    await ws.send('{"type": "create", "protocol": 1, "scenario": {"id": "x"}}')
+    await ws.send(json.dumps({"type": "create", "protocol": PROTOCOL, "scenario": {"id": "x"}}))
     reply = json.loads(await ws.recv())
     assert reply["fatal"] and reply["reason"].startswith("create: scenario")
     assert "\n" not in reply["reason"]

@@ -58,6 +58,33 @@ def _rounds(text: str) -> int:
     return value
 
 
+MAX_GAMES = 1_000_000
+"""The most games one simulation plays (about five hours on two cores)."""
+
+
+def _games(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_GAMES:
+        raise argparse.ArgumentTypeError(f"{text} games is too many (at most {MAX_GAMES:,})")
+    return value
+
+
+def _workers(text: str) -> int:
+    value = _positive(text)
+    cores = os.cpu_count() or 1
+    if value > cores:
+        raise argparse.ArgumentTypeError(
+            f"{text} workers is more than this machine's {cores} cores"
+        )
+    return value
+
+
+def _code(text: str) -> str:
+    if not text.strip() or len(text) > 40:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a join code (e.g. ABCD-EFGH-JKLM)")
+    return text
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -121,7 +148,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("simulate", help="play many all-bot games and report statistics")
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
-    p.add_argument("--games", type=_positive, default=100, metavar="N")
+    p.add_argument("--games", type=_games, default=100, metavar="N")
     p.add_argument("--seed", type=_seed, default=0, metavar="S")
     p.add_argument("--rounds", type=_rounds, default=None, metavar="N")
     p.add_argument(
@@ -140,7 +167,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--workers",
-        type=_positive,
+        type=_workers,
         default=None,
         metavar="N",
         help="processes to use (default: both cores from 200 games on)",
@@ -196,7 +223,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--games",
-        type=_positive,
+        type=_games,
         default=None,
         metavar="N",
         help="with --balance: games per mix (default 1000)",
@@ -214,7 +241,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         metavar="ROLE=STRATEGY,...",
         help="with --balance: another strategy mix to measure (repeatable)",
     )
-    p.add_argument("--workers", type=_positive, default=None, metavar="N", help="with --balance")
+    p.add_argument("--workers", type=_workers, default=None, metavar="N", help="with --balance")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("report", help="write the debrief of a saved game as Markdown or HTML")
@@ -288,7 +315,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("export", help="fetch a networked game as an ordinary save file")
     p.add_argument("server", metavar="ws://HOST:PORT")
-    p.add_argument("--code", required=True, help="the facilitator's code")
+    p.add_argument("--code", type=_code, required=True, help="the facilitator's code")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
 
     p = command("replay", help="replay a saved game")
@@ -554,11 +581,13 @@ def print_simulation(scenario: Scenario, seed: int, summary: dict[str, Any]) -> 
     outcomes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["outcomes"].items())
     print(f"Outcomes: {outcomes}")
     if summary["credibility_mean"] is not None:
-        print(
-            f"Credibility of adopted deals: mean {summary['credibility_mean']}, "
-            f"sd {summary['credibility_sd']}, range {summary['credibility_min']}–"
-            f"{summary['credibility_max']}"
+        low, high = summary["credibility_min"], summary["credibility_max"]
+        spread = (
+            f"sd {summary['credibility_sd']}, range {low}–{high}"
+            if summary["credibility_sd"] is not None
+            else "one deal"
         )
+        print(f"Credibility of adopted deals: mean {summary['credibility_mean']}, {spread}")
         print(f"Stress test hold rate (mean): {summary['stress_hold_rate']}")
     else:
         print("Credibility of adopted deals: no deal was adopted")
@@ -702,15 +731,12 @@ def _output_format(args: argparse.Namespace) -> str:
 
 def _emit(args: argparse.Namespace, text: str) -> None:
     """Print a document, or write it (atomically) to ``-o FILE``."""
-    from negotiation.savefile import write_atomic
+    from negotiation.files import write_user_file
 
     if not args.output:
         print(text)
         return
-    try:
-        write_atomic(args.output, text)
-    except OSError as exc:
-        raise UserError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    write_user_file(args.output, text, UserError)
     print(f"Wrote {args.output}", file=sys.stderr)
 
 
@@ -962,8 +988,9 @@ def cmd_join(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import asyncio
 
+    from negotiation.files import write_user_file
     from negotiation.net.client import ClientError, export_game
-    from negotiation.savefile import loads, replay, write_save
+    from negotiation.savefile import dumps, loads, replay
 
     try:
         data = asyncio.run(export_game(args.server, args.code))
@@ -971,7 +998,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     save = loads(json.dumps(data), f"{args.server}: export")
     state = replay(save, f"{args.server}: export")
-    write_save(Path(args.output), save)
+    write_user_file(args.output, dumps(save), UserError)
     print(f"{args.output}: {len(save.log)} moves, round {state.round}, {state.status.value}")
     return 0
 

@@ -1,12 +1,13 @@
-"""Reading a file a user named: one clear line for every way it can fail.
+"""Reading and writing a file a user named: one clear line for every way it can fail.
 
 Scenario files, saves and report inputs are all read through here, so a missing file, a
-folder, an unreadable or oversized file or an impossible name is described the same way
-everywhere.
+folder, a device or pipe, an unreadable or oversized file or an impossible name is described
+the same way everywhere. Documents written with ``-o`` go through :func:`write_user_file`.
 """
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 
@@ -22,7 +23,12 @@ def read_user_file(path: str | Path, what: str, limit: int, error: type[Exceptio
     source = str(path)
     try:
         file = Path(path)
-        size = file.stat().st_size
+        info = file.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"{source}: is a folder, not a {what}")
+        if not stat.S_ISREG(info.st_mode):  # a device or a pipe: it may never end
+            raise error(f"{source}: not a regular file (a device or a pipe), not a {what}")
+        size = info.st_size
         if size > limit:
             raise error(
                 f"{source}: file is {size:,} bytes; a {what} may be at most {limit:,} bytes"
@@ -36,5 +42,36 @@ def read_user_file(path: str | Path, what: str, limit: int, error: type[Exceptio
         raise error(f"{source}: is a folder, not a {what}") from None
     except OSError as exc:
         raise error(f"{source}: cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # e.g. a NUL byte in the name
+        raise error(f"{source!r}: not a valid file name") from None
+
+
+def write_user_file(path: str | Path, text: str, error: type[Exception]) -> None:
+    """Write a document to the file a user named, or ``error`` with one line.
+
+    A regular file (or a new one) is written atomically (see
+    :func:`negotiation.savefile.write_atomic`), through a symbolic link if the name is one;
+    a device or a pipe (``/dev/stdout``, say) is written into, not replaced. The folder must
+    exist: a mistyped folder is reported, not made.
+    """
+    from negotiation.savefile import write_atomic
+
+    source = str(path)
+    try:
+        named = Path(path)
+        if named.exists() and not named.is_file():
+            if named.is_dir():
+                raise error(f"{source}: is a folder; name a file to write")
+            with open(named, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        target = named.resolve()
+        if not target.parent.is_dir():
+            raise error(f"{source}: no such folder: {target.parent}")
+        write_atomic(target, text)
+    except error:
+        raise
+    except OSError as exc:
+        raise error(f"{source}: cannot write: {exc.strerror or exc}") from None
     except ValueError:  # e.g. a NUL byte in the name
         raise error(f"{source!r}: not a valid file name") from None

@@ -199,6 +199,8 @@ def loads(text: str | bytes, source: str = "save") -> SaveFile:
         ) from None
     except RecursionError:
         raise SaveError(f"{source}: not valid JSON: nested too deeply") from None
+    except ValueError:  # an integer too long to convert (all else is a JSONDecodeError)
+        raise SaveError(f"{source}: not valid JSON: a number has too many digits") from None
     if not isinstance(data, dict):
         raise SaveError(f"{source}: not a save file (expected a JSON object)")
     if data.get("format") != FORMAT:

@@ -94,6 +94,9 @@ def test_simulate_takes_a_strategy_per_seat(capsys):
         (["simulate", "--scenario", MINI, "--seat", "alpha"], 2),
         (["replay", "/nonexistent/save.json", "--headless"], 1),
         (["validate", "/nonexistent/x.toml"], 1),
+        (["export", "ws://127.0.0.1:99999", "--code", "ABCD", "-o", "never.json"], 1),
+        (["export", "ws://[::1", "--code", "ABCD", "-o", "never.json"], 1),
+        (["create-game", "--server", "ws://host:port"], 1),
     ],
 )
 def test_bad_input_is_one_line_and_an_exit_code(capsys, argv, code):
@@ -109,6 +112,9 @@ def test_bad_input_is_one_line_and_an_exit_code(capsys, argv, code):
         ["simulate", "--games", "many"],
         ["simulate", "--seed", "-1"],
         ["simulate", "--rounds", "51"],
+        ["simulate", "--games", "99999999999999999999"],
+        ["simulate", "--workers", "999"],
+        ["export", "ws://127.0.0.1:1", "--code", "", "-o", "x.json"],
         ["play", "--seat", "france=human", "--rounds", "999"],
         ["create-game", "--server", "ws://localhost:1", "--rounds", "51"],
         ["replay", "x.json", "--step", "-3"],
@@ -325,3 +331,56 @@ def test_bad_teams_are_one_line_and_exit_2(team: str, words: str, capsys) -> Non
     assert main(["play", "--seat", "france=human", "--team", team]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
+
+
+SAVE = str(Path(__file__).parent / "data" / "save-2026-11-24.json")
+
+
+def test_a_device_or_pipe_named_as_input_is_refused_not_read(capsys) -> None:
+    """A device or a pipe has no size to check, and may never end: it is refused at once."""
+    for argv in (["validate", "/dev/null"], ["replay", "/dev/null", "--headless"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and one_line(err)
+        assert "/dev/null: not a regular file (a device or a pipe)" in err
+
+
+def test_output_goes_into_a_pipe_and_through_a_link_and_not_into_a_missing_folder(
+    capsys, tmp_path: Path
+) -> None:
+    import os
+    import stat
+    import threading
+
+    # A symbolic link is followed: the file it names is written, the link stays.
+    real = tmp_path / "real.md"
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    code, _, _ = run(capsys, "report", SAVE, "-o", str(link))
+    assert code == 0 and link.is_symlink() and "# Debrief" in real.read_text()
+    # A pipe is written into, not replaced by a file.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text()), daemon=True)
+    reader.start()
+    code, _, _ = run(capsys, "report", SAVE, "-o", str(pipe))
+    reader.join(10)
+    assert code == 0 and stat.S_ISFIFO(pipe.stat().st_mode)
+    assert got and got[0].startswith("# Debrief")
+    # A folder that is not there is reported, not made.
+    code, _, err = run(capsys, "report", SAVE, "-o", str(tmp_path / "nowhere" / "r.md"))
+    assert code == 1 and one_line(err) and "no such folder" in err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_numbers_that_are_not_finite_or_too_long_are_refused_in_one_line(capsys, tmp_path):
+    text = Path(MINI).read_text(encoding="utf-8")
+    nan = tmp_path / "nan.toml"
+    nan.write_text(text.replace("[opening]", "[dimensions.base]\nlegitimacy = nan\n\n[opening]"))
+    code, _, err = run(capsys, "validate", str(nan))
+    assert code == 1 and one_line(err) and "dimensions.base.legitimacy" in err
+    assert "finite" in err
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"format": "negotiation-save", "version": 2, "seed": ' + "9" * 5000 + "}")
+    code, _, err = run(capsys, "replay", str(huge), "--headless")
+    assert code == 1 and one_line(err) and "a number has too many digits" in err

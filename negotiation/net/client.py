@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
@@ -59,8 +60,16 @@ _NETWORK_ERRORS = (OSError, ConnectionClosed, InvalidHandshake, TimeoutError)
 
 
 def check_url(url: str) -> str:
+    """The address, if it is a server's (ws://HOST:PORT); else a ClientError saying why."""
     if not url.startswith(("ws://", "wss://")):
         raise ClientError(f"{url}: a server address starts with ws:// (e.g. ws://127.0.0.1:8750)")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - checks the port: a number from 0 to 65535
+    except ValueError as exc:
+        raise ClientError(f"{url}: not a server address ({exc})") from None
+    if not parts.hostname:
+        raise ClientError(f"{url}: not a server address (no host)")
     return url
 
 

@@ -159,7 +159,20 @@ class VectorCompiler:
         if op == "/":
             return lambda codes, ctx: _divide(left(codes, ctx), right(codes, ctx))
         operation = _OPS[op]
+        if op in _ARITHMETIC:
+            return lambda codes, ctx: _quietly(operation, left(codes, ctx), right(codes, ctx))
         return lambda codes, ctx: operation(left(codes, ctx), right(codes, ctx))
+
+
+_ARITHMETIC = frozenset({"+", "-", "*"})
+
+
+def _quietly(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``operation(a, b)`` without NumPy's warning when a scenario's arithmetic leaves its
+    64 bits (an absurd expression: the per-deal closures, in Python's integers, do not
+    overflow; here it comes out wrong, but nothing is printed over the game)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return operation(a, b)
 
 
 def _and(left: Any, right: VectorFn, codes: np.ndarray, ctx: Any) -> Any:
@@ -196,7 +209,8 @@ def _divide(a: Any, b: Any) -> Any:
     a_arr = np.asarray(a, dtype=float)
     b_arr = np.asarray(b, dtype=float)
     out = np.zeros(np.broadcast(a_arr, b_arr).shape)
-    np.divide(a_arr, b_arr, out=out, where=b_arr != 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.divide(a_arr, b_arr, out=out, where=b_arr != 0)
     return out if out.shape else float(out)
 
 

@@ -352,8 +352,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{source}: not valid TOML: {_first_line(str(exc))}") from None
     except RecursionError:
         raise ScenarioError(f"{source}: not valid TOML: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer too long to convert
-        raise ScenarioError(f"{source}: not valid TOML: {_first_line(str(exc))}") from None
+    except ValueError:  # an integer too long to convert (all else is a TOMLDecodeError)
+        raise ScenarioError(f"{source}: not valid TOML: a number has too many digits") from None
     return data
 
 

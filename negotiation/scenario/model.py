@@ -47,12 +47,15 @@ Expression = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 class Frozen(BaseModel):
     """Base of every scenario model: immutable, and unknown keys are errors.
 
+    Numbers must be finite: a NaN or an infinity (which TOML allows) would score every deal
+    as nonsense, and a save that embeds the scenario could not be written as JSON.
+
     Lists default to ``[]``, which pydantic copies for each instance. ``default_factory=list``
     would do the same, but pydantic reads the factory's signature, and reading a built-in's
     signature compiles Python's tokenizer: a few milliseconds of every start-up.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Option(Frozen):

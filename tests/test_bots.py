@@ -58,3 +58,29 @@ def test_paris_is_winnable_and_losable(paris):
     report = simulate(paris, 60, 0, dict.fromkeys(paris.roles, "baseline"), strategy)
     assert report.outcomes[Status.ADOPTED.value] > 0
     assert report.games - report.outcomes[Status.ADOPTED.value] > 0
+
+
+def test_bots_keep_to_a_scenario_with_no_messages_and_pledges_in_steps(mini):
+    """A scenario may allow no private messages, and pledges only in steps that do not
+    divide a seat's capacity: every bot keeps to both (the engine would refuse the move)."""
+    from negotiation.bots.runner import play_bots
+    from negotiation.engine import Message, PledgeAction
+    from negotiation.rules import Ruleset
+    from negotiation.scenario import parse_scenario
+
+    data = mini.model_dump(mode="json")
+    data["turns"]["messages_per_turn"] = 0
+    data["pledge_kinds"]["troops"]["step"] = 3
+    rules = Ruleset(parse_scenario(data, "odd"))
+    pledged = 0
+    for name in STRATEGIES:
+        bots = {role: strategy(name) for role in rules.scenario.roles}
+        for seed in range(8):
+            state = play_bots(new_game(rules, seed=seed), bots)
+            assert state.over
+            actions = state.actions
+            assert not any(isinstance(a, Message) for a in actions)
+            pledges = [a for a in actions if isinstance(a, PledgeAction)]
+            assert all(a.units % 3 == 0 for a in pledges)
+            pledged += len(pledges)
+    assert pledged  # the bots did pledge, in whole steps

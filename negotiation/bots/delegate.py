@@ -109,6 +109,7 @@ class Delegate(Strategy):
         if (
             view.phase is Phase.DIPLOMACY
             and view.messages_sent == 0
+            and view.may_message
             and self.message_rate > 0
             and rng.random() < self.message_rate
         ):
@@ -302,6 +303,7 @@ class Delegate(Strategy):
         options: list[Pairs] = []
         for (kind_id, kind), cap in zip(kinds.items(), caps, strict=True):
             current = own.get(kind_id, 0)
+            cap = cap // kind.step * kind.step  # the most it may pledge, in whole steps
             levels = {kind.step, cap} | {cap * q // 4 // kind.step * kind.step for q in (1, 2, 3)}
             for units in sorted(levels - {0, current}):
                 if 0 < units <= cap:

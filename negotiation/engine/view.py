@@ -179,6 +179,11 @@ class RoleView:
         return self._state.messages_sent
 
     @property
+    def may_message(self) -> bool:
+        """True if this seat may still send a private message this turn."""
+        return self._state.messages_sent < self._state.scenario.turns.messages_per_turn
+
+    @property
     def stress(self) -> StressResult | None:
         return self._state.stress
 

@@ -7,8 +7,47 @@ the same way everywhere. Documents written with ``-o`` go through :func:`write_u
 
 from __future__ import annotations
 
+import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters, save line ends and tabs: in a shared file's text they could clear,
+recolour or retitle the terminal of whoever prints it."""
+
+
+def plain_text(text: str) -> str:
+    """``text`` without control characters (line ends and tabs kept): what a player types or
+    pastes, made fit for a move."""
+    return _CONTROL.sub("", text)
+
+
+def control_character(data: Any, place: str = "") -> tuple[str, str] | None:
+    """The first (place, character) where a string in ``data`` (JSON-like: dicts, lists,
+    strings; keys too) holds a control character, or None."""
+    for where, text in _strings(data, place):
+        found = _CONTROL.search(text)
+        if found is not None:
+            return where, f"U+{ord(found.group()):04X}"
+    return None
+
+
+def _strings(data: Any, place: str) -> Iterator[tuple[str, str]]:
+    stack: list[tuple[str, Any]] = [(place, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            yield where or "(top)", value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str):
+                    yield inner, key
+                stack.append((inner, item))
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{where}[{n}]", item) for n, item in enumerate(value))
 
 
 def read_user_file(path: str | Path, what: str, limit: int, error: type[Exception]) -> bytes:

@@ -39,7 +39,7 @@ from negotiation.engine import (
     apply,
     new_game,
 )
-from negotiation.files import read_user_file
+from negotiation.files import control_character, read_user_file
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario, ScenarioError, parse_scenario, scenario_hash
 from negotiation.scenario.loader import format_validation_error
@@ -211,6 +211,9 @@ def loads(text: str | bytes, source: str = "save") -> SaveFile:
             f"{source}: save format version {version} is newer than this game reads "
             f"({VERSION}); update the game"
         )
+    found = control_character(data)
+    if found is not None:
+        raise SaveError(f"{source}: {found[0]}: control character {found[1]} in the text")
     data = migrate(data, source)
     try:
         return SaveFile.model_validate(data)

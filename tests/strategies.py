@@ -18,6 +18,9 @@ from negotiation.engine import (
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario, parse_scenario
 
+PLAIN_TEXT = st.characters(exclude_categories=("Cc", "Cs")) | st.sampled_from("\n\t")
+"""What a player can type: any character but control characters (line ends and tabs aside)."""
+
 
 @st.composite
 def played_games(
@@ -53,7 +56,7 @@ def played_games(
             continue
         action = draw(st.sampled_from(moves))
         if action.type == "message":
-            text = draw(st.text(max_size=40))
+            text = draw(st.text(PLAIN_TEXT, max_size=40))
             action = action.model_copy(update={"text": text})
         state = apply(state, action)
         actions.append(action)
@@ -68,7 +71,7 @@ def written_events(draw: st.DrawFn, state: GameState) -> CustomInject:
     roles = sorted(spec.roles)
     return CustomInject(
         role=FACILITATOR,
-        title=draw(st.text(min_size=1, max_size=20).filter(str.strip)),
+        title=draw(st.text(PLAIN_TEXT, min_size=1, max_size=20).filter(str.strip)),
         text="Something happens.",
         visible_to=tuple(draw(st.lists(st.sampled_from(roles), max_size=2, unique=True))),
         effects=draw(st.dictionaries(st.sampled_from(DIMS), st.floats(-limit, limit), max_size=2)),

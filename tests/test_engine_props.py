@@ -66,7 +66,7 @@ from negotiation.engine.stress import deterrence_chance, run_stress_test
 from negotiation.rules import Ruleset, ScoreCard
 from negotiation.scenario.model import DIMENSIONS, StressTest
 
-from strategies import played_games
+from strategies import PLAIN_TEXT, played_games
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -215,7 +215,7 @@ class EngineMachine(RuleBasedStateMachine):
         action = data.draw(st.sampled_from([m for m in moves if m.type == kind]))
         if isinstance(action, Message | Object):
             field = "text" if isinstance(action, Message) else "reason"
-            text = data.draw(st.text(max_size=30))
+            text = data.draw(st.text(PLAIN_TEXT, max_size=30))
             action = action.model_copy(update={field: text})
         self._play(action)
 
@@ -318,7 +318,7 @@ KNOWN_IDS = [
     "x",
 ]
 ids = st.sampled_from(KNOWN_IDS) | st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
-free_text = st.text(max_size=20)
+free_text = st.text(PLAIN_TEXT, max_size=20)
 
 
 def package_strategy(issues: dict[str, list[str]]) -> st.SearchStrategy[dict[str, str]]:

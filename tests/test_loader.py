@@ -637,3 +637,50 @@ def test_arbitrary_files_fail_cleanly(
     path = tmp_path / "noise.toml"
     path.write_bytes(raw)
     _check_file(path, capsys)
+
+
+def test_every_pattern_a_file_is_checked_against_is_told_in_words() -> None:
+    """A value that does not match a pattern is reported by what the pattern means, never
+    by the pattern (nor as an identifier when it is a hash)."""
+    from negotiation.net.protocol import CLIENT_ADAPTER, SERVER_ADAPTER
+    from negotiation.savefile import SaveFile
+    from negotiation.scenario.loader import _PATTERNS
+    from negotiation.scenario.model import Scenario
+
+    def patterns(schema: object) -> set[str]:
+        found: set[str] = set()
+        if isinstance(schema, dict):
+            for key, value in schema.items():
+                if key == "pattern" and isinstance(value, str):
+                    found.add(value)
+                else:
+                    found |= patterns(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                found |= patterns(value)
+        return found
+
+    schemas = [
+        Scenario.model_json_schema(),
+        SaveFile.model_json_schema(),
+        CLIENT_ADAPTER.json_schema(),
+        SERVER_ADAPTER.json_schema(),
+    ]
+    used = set().union(*(patterns(schema) for schema in schemas))
+    assert used and used <= set(_PATTERNS)
+
+
+def test_control_characters_in_a_scenario_or_a_typed_message_are_refused(mini) -> None:
+    from pydantic import ValidationError
+
+    from negotiation.engine import Message
+    from negotiation.scenario import ScenarioError, parse_scenario
+
+    data = mini.model_dump(mode="json")
+    role = next(iter(data["roles"]))
+    data["roles"][role]["name"] = "Alpha\x1b]0;title\x07"
+    with pytest.raises(ScenarioError, match=rf"roles\.{role}\.name: control character U\+001B"):
+        parse_scenario(data, "bad.toml")
+    with pytest.raises(ValidationError, match="string_pattern_mismatch"):
+        Message(role=role, to=role, text="hi\x1b[2J")
+    assert Message(role=role, to=role, text="two\nlines\tand a tab").text.count("\n") == 1

@@ -750,3 +750,21 @@ def test_written_files_can_be_shared(tmp_path: Path) -> None:
     finally:
         os.umask(mask)
     assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("character", ["\x1b", "\x07", "\x00", "\x9b", "\x7f"])
+def test_control_characters_in_a_save_are_refused(good_text: str, character: str) -> None:
+    """A shared save is printed on others' terminals: an escape sequence in its text could
+    clear or recolour them, or retitle the window."""
+    name = edited(good_text, lambda d: d.update(name=f"Group 3{character}[2J"))
+    assert "name: control character" in refused(name, "c.json")
+    number = step_of(good_text, "message")
+
+    def forge(data: dict[str, Any]) -> None:
+        data["log"][number - 1]["action"]["text"] = f"Hello{character}]0;pwned"
+
+    assert f"log[{number - 1}].action.text: control character" in refused(
+        edited(good_text, forge), "c.json"
+    )
+    # Line ends and tabs are text.
+    loads(edited(good_text, lambda d: d.update(name="Group 3\tafternoon")), "ok.json")

@@ -12,14 +12,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, TypeAdapter
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Text = Annotated[str, StringConstraints(max_length=500)]
+PLAIN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+"""Text without control characters (line ends and tabs allowed): what a player writes reaches
+others' terminals, where an escape sequence could clear or recolour them."""
+Text = Annotated[str, StringConstraints(max_length=500, pattern=PLAIN)]
+"""Free text a player writes."""
 
 FACILITATOR = "facilitator"
 """The seat id of the facilitator, who runs the exercise and sits at no table."""
 
 
 class _Action(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     role: Id
     """The seat that makes the move (``facilitator`` for the facilitator's moves)."""
@@ -164,8 +168,8 @@ class CustomInject(_Action):
     lasting effects (within the scenario's limits for written events)."""
 
     type: Literal["custom_inject"] = "custom_inject"
-    title: Annotated[str, StringConstraints(min_length=1, max_length=80)]
-    text: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=PLAIN)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=PLAIN)]
     visible_to: tuple[Id, ...] = ()
     """Roles that are told; empty means everyone."""
     effects: dict[Id, float] = Field(default_factory=dict)
@@ -193,7 +197,7 @@ class Annotate(_Action):
     """The facilitator writes a note in the log for the debrief (seen by no delegation)."""
 
     type: Literal["annotate"] = "annotate"
-    text: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=PLAIN)]
 
     @property
     def ends_turn(self) -> bool:

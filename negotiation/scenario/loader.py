@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from negotiation.files import read_user_file
+from negotiation.files import control_character, read_user_file
 from negotiation.scenario.expr import (
     ExpressionError,
     Names,
@@ -50,6 +50,20 @@ def _first_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_PATTERNS = {
+    r"^[a-z][a-z0-9_]{0,39}$": "not a valid identifier (a lower-case letter, then lower-case "
+    "letters, digits or _; at most 40)",
+    r"^[a-z0-9][a-z0-9-]{0,39}$": "not a valid scenario id (lower-case letters, digits and -; "
+    "at most 40)",
+    r"^[0-9a-f]{16}$": "not a hash (16 hexadecimal digits)",
+    r"^[0-9a-f]{12}$": "not a hash (12 hexadecimal digits)",
+    r"^([0-9a-f]{12})?$": "not a hash (12 hexadecimal digits)",
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$": "text with a control character in it",
+    r"^[A-Za-z0-9_.:-]{1,64}$": "not a valid id (letters, digits and _.:-; at most 64)",
+}
+"""What each pattern a model checks means, for messages."""
+
+
 def format_validation_error(source: str, error: ValidationError) -> str:
     """One line naming the first problem pydantic found, and how many more there are."""
     errors = error.errors(include_url=False)
@@ -61,7 +75,10 @@ def format_validation_error(source: str, error: ValidationError) -> str:
     elif first["type"] == "extra_forbidden":
         msg = "unknown field"
     elif first["type"] == "string_pattern_mismatch":
-        msg = f"{first.get('input')!r} is not a valid identifier (lower-case letters, digits, _)"
+        pattern = str(first.get("ctx", {}).get("pattern", ""))
+        kind = _PATTERNS.get(pattern, "not in the expected form")
+        shown = str(first.get("input"))
+        msg = f"{shown[:60]!r}{'...' if len(shown) > 60 else ''} is {kind}"
     more = (
         f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
         if len(errors) > 1
@@ -223,6 +240,9 @@ def parse_scenario(data: dict[str, Any], source: str) -> Scenario:
     Raises:
         ScenarioError: with one line naming ``source`` and the place of the first problem.
     """
+    found = control_character(data)
+    if found is not None:
+        raise ScenarioError(f"{source}: {found[0]}: control character {found[1]} in the text")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -103,6 +103,13 @@ async def test_the_facilitator_writes_an_event_for_one_delegation(make_app, cloc
         # Beyond the scenario's limit: the dialog says why and stays open.
         assert app.screen is dialog
         assert "at most 10" in str(dialog.query_one("#error").render())
+        for odd in ("nan", "inf", "-infinity"):  # floats Python reads, but not numbers here
+            dialog.query_one("#dim-resolve", Input).value = odd
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is dialog
+            assert f"{odd!r} is not a number" in str(dialog.query_one("#error").render())
+        dialog.query_one("#title", Input).value = "Sabotage at Odesa\x1b[2J"  # as pasted
         dialog.query_one("#dim-resolve", Input).value = "-6"
         dialog.query_one("#walk-points", Input).value = "4"
         await pilot.press("ctrl+s")

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from negotiation.engine import Action, Message, PledgeAction, Preview, Propose, RoleView, Withdraw
+from negotiation.files import plain_text
 from negotiation.tui.markup import escape
 
 
@@ -194,7 +195,7 @@ class MessageDialog(Dialog):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         to = self.query_one("#to", Select).value
-        text = event.value.strip()
+        text = plain_text(event.value).strip()
         if not isinstance(to, str):
             self.notify("Choose whom to write to.", severity="warning")
             return

@@ -12,6 +12,7 @@ It opens over the table (key ``f2``) and closes back to it; bots wait while it i
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, ClassVar
 
@@ -47,6 +48,7 @@ from negotiation.engine import (
     effective_actions,
     validate,
 )
+from negotiation.files import plain_text
 from negotiation.scenario.model import DIMENSIONS
 from negotiation.tui.markup import escape
 from negotiation.tui.screens.dialogs import ChoiceDialog, Confirm, Dialog, TextDialog
@@ -150,8 +152,8 @@ class WriteEventDialog(Dialog):
         self.action_submit()
 
     def action_submit(self) -> None:
-        title = self.query_one("#title", Input).value.strip()
-        text = self.query_one("#text", Input).value.strip()
+        title = plain_text(self.query_one("#title", Input).value).strip()
+        text = plain_text(self.query_one("#text", Input).value).strip()
         told = tuple(self.query_one("#told", SelectionList).selected)
         effects: dict[str, float] = {}
         for dim in DIMENSIONS:
@@ -159,6 +161,8 @@ class WriteEventDialog(Dialog):
             try:
                 value = float(raw)
             except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
                 self.show_error(f"{dim.title()}: {raw!r} is not a number.")
                 return
             if value:
@@ -168,6 +172,8 @@ class WriteEventDialog(Dialog):
         try:
             points = float(raw)
         except ValueError:
+            points = math.nan
+        if not math.isfinite(points):
             self.show_error(f"Walk-away: {raw!r} is not a number.")
             return
         whose = self.query_one("#walk-role", Select).value
@@ -568,8 +574,8 @@ class FacilitatorScreen(Screen[None]):
 
     def action_note(self) -> None:
         def written(text: object) -> None:
-            if isinstance(text, str) and text.strip():
-                self.play(Annotate(role=FACILITATOR, text=text.strip()))
+            if isinstance(text, str) and plain_text(text).strip():
+                self.play(Annotate(role=FACILITATOR, text=plain_text(text).strip()))
 
         self.app.push_screen(
             TextDialog(

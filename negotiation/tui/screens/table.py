@@ -38,6 +38,7 @@ from negotiation.engine import (
     WalkOut,
     inject_of,
 )
+from negotiation.files import plain_text
 from negotiation.tui.markup import escape
 from negotiation.tui.screens.briefing import BriefingScreen, HandoffScreen
 from negotiation.tui.screens.dialogs import (
@@ -397,7 +398,7 @@ class TableScreen(Screen[None]):
     def action_object(self) -> None:
         def done(reason: object) -> None:
             if isinstance(reason, str):
-                self.play(Object(role=self.viewer, reason=reason.strip()))
+                self.play(Object(role=self.viewer, reason=plain_text(reason).strip()))
 
         self.ask(
             TextDialog("Object to the deal", "Why? (optional; Enter to object)", max_length=500),

@@ -767,8 +767,9 @@ def cmd_projector(args: argparse.Namespace) -> int:
         if not newest:
             raise UserError(f"{saves_dir}: no saved game to follow; name a SAVE")
         path = newest[-1]
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
+    from negotiation.savefile import read_save
+
+    read_save(path)  # a save that will not open is one line here, not a screen that waits
     return run(saves_dir=saves_dir, projector=path)
 
 

@@ -317,6 +317,13 @@ def test_projector_needs_a_save_to_follow(capsys, tmp_path):
     assert code == 1 and one_line(err) and "no saved game" in err
     code, _, err = run(capsys, "projector", str(tmp_path / "missing.json"))
     assert code == 1 and one_line(err)
+    # A save that will not open is refused before the screen opens (it would wait forever).
+    broken = tmp_path / "broken.json"
+    broken.write_text("{}")
+    code, _, err = run(capsys, "projector", str(broken))
+    assert code == 1 and one_line(err) and "not a save file" in err
+    code, _, err = run(capsys, "projector", str(tmp_path))
+    assert code == 1 and one_line(err) and "is a folder" in err
 
 
 @pytest.mark.parametrize(

@@ -668,6 +668,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def _balance(args: argparse.Namespace) -> int:
     from negotiation.analysis.balance import balance_report, format_balance
+    from negotiation.analysis.space import AnalysisError
     from negotiation.scenario import resolve_scenario
 
     scenario = resolve_scenario(args.scenario or DEFAULT_SCENARIO)
@@ -686,15 +687,18 @@ def _balance(args: argparse.Namespace) -> int:
             bar = "█" * int(done / total * 30)
             print(f"\r  [{bar:<30}] {done}/{total} games", end="", file=sys.stderr)
 
-    report = balance_report(
-        scenario,
-        args.games,
-        args.seed,
-        mixes=mixes,
-        standard=not args.default_only,
-        workers=workers,
-        on_progress=on_progress,
-    )
+    try:
+        report = balance_report(
+            scenario,
+            args.games,
+            args.seed,
+            mixes=mixes,
+            standard=not args.default_only,
+            workers=workers,
+            on_progress=on_progress,
+        )
+    except AnalysisError as exc:
+        raise UserError(str(exc)) from None
     if progress:
         print(file=sys.stderr)
     print(json.dumps(report.as_dict(), indent=2) if args.json else format_balance(report))

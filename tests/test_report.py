@@ -455,3 +455,37 @@ def test_a_security_council_vote_is_called_so_in_reports(paris_rules: Ruleset) -
     assert council, "in 40 games of bots no deal went to the Security Council"
     assert "(Security Council vote, " in format_state(council[0], log=False)
     assert state_summary(council[0], log=False)["phase"] == "unsc"
+
+
+def test_a_deal_space_too_large_to_analyse_still_gets_a_debrief(mini, tmp_path) -> None:
+    """A scenario may have more packages than the analysis tabulates: the debrief says so in
+    place of the analysis, and everything else is there."""
+    from negotiation.bots import strategy
+    from negotiation.report.classdebrief import class_debrief_pages
+    from negotiation.report.compare import compare, load_games
+    from negotiation.report.compare import to_markdown as compare_markdown
+    from negotiation.savefile import write_save
+    from negotiation.scenario import parse_scenario
+
+    data = mini.model_dump(mode="json")
+    for n in range(6):  # 9 ** 6 times the mini scenario's packages
+        options = {f"o{k}": {"label": f"Option {k}"} for k in range(9)}
+        data["issues"][f"extra{n}"] = {"label": f"Extra {n}", "options": options}
+        data["opening"][f"extra{n}"] = "o0"
+    rules = Ruleset(parse_scenario(data, "large"))
+    bots = {role: strategy("pragmatist") for role in rules.scenario.roles}
+    state = play_bots(new_game(rules, seed=1), bots)
+    save = make_save(state, name="Large")
+    debrief = debrief_of(list(replay_states(save)), "Large")
+    assert debrief.analysis is None and debrief.what_if == ()
+    assert "too many packages" in debrief.no_analysis
+    assert debrief.no_analysis in to_markdown(debrief)
+    assert html.escape(debrief.no_analysis, quote=False) in to_html(debrief)
+    pages = class_debrief_pages(debrief, rules.scenario, Classroom())
+    assert any(debrief.no_analysis == line.text for page in pages for line in page.lines)
+    signatories = [r for r in debrief.roles if r.signatory]
+    assert debrief.in_zopa == all(r.satisfaction >= r.walk_away for r in signatories)
+    paths = [tmp_path / "a.json", tmp_path / "b.json"]
+    for path in paths:
+        write_save(path, save)
+    assert "Large" in compare_markdown(compare(load_games(paths)))

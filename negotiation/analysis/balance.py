@@ -227,6 +227,8 @@ def balance_report(
     from negotiation.analysis.summary import analyze_scenario
     from negotiation.rules import Ruleset
 
+    # First, so that a deal space too large to analyse is said before the games, not after.
+    analysis = analyze_scenario(Ruleset(scenario))
     default = {r: role.default_strategy for r, role in scenario.roles.items()}
     results = []
     done = 0
@@ -242,7 +244,6 @@ def balance_report(
             )
         )
         done += games
-    analysis = analyze_scenario(Ruleset(scenario))
     nash = analysis["nash"]["package"] if analysis["nash"] else None
     best = analysis["most_credible_acceptable"]
     best_package = best["package"] if best else None

@@ -162,14 +162,26 @@ def _overview(d: Debrief) -> Page:
     else:
         lines.append(Line("No stress test: the deal did not come into force.", "muted"))
 
-    a = d.analysis
     lines.append(Line("Against the analysis", "heading"))
-    lines.append(
+    lines.extend(_analysis_lines(d))
+    if d.what_if:
+        best = d.what_if[0]
+        lines.append(
+            Line(f"Best single change: {best.change} ({best.credibility:+.1f} credibility).")
+        )
+    return Page("How it ended", tuple(lines))
+
+
+def _analysis_lines(d: Debrief) -> list[Line]:
+    a = d.analysis
+    if a is None:
+        return [Line(d.no_analysis, "muted")]
+    lines = [
         Line(
             f"ZOPA: {a.zopa_size:,} of {a.packages:,} packages leave every signatory above its "
             "walk-away value."
         )
-    )
+    ]
     if a.zopa_size:
         lines.append(
             Line(
@@ -202,12 +214,7 @@ def _overview(d: Debrief) -> Page:
                 )
             )
         )
-    if d.what_if:
-        best = d.what_if[0]
-        lines.append(
-            Line(f"Best single change: {best.change} ({best.credibility:+.1f} credibility).")
-        )
-    return Page("How it ended", tuple(lines))
+    return lines
 
 
 def _role_page(d: Debrief, scenario: Scenario, classroom: Classroom, role: RoleStanding) -> Page:

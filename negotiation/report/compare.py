@@ -426,7 +426,7 @@ def _group_line(game: GroupGame) -> GroupLine:
         dimensions=dict(d.scorecard.dimensions),
         roles=d.roles,
         stress_hold_rate=d.stress.hold_rate if d.stress is not None else None,
-        in_zopa=d.analysis.in_zopa,
+        in_zopa=d.in_zopa,
         fired=tuple(rule.id for rule in d.scorecard.moving),
         events=d.events,
     )

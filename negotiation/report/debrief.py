@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
+from negotiation.analysis.space import AnalysisError
 from negotiation.analysis.summary import analyze_game
 from negotiation.classroom import Team
 from negotiation.engine import (
@@ -284,11 +285,22 @@ class Debrief:
     events: tuple[str, ...]
     ratifications: tuple[RatificationLine, ...]
     stress: StressResult | None
-    analysis: DealAnalysis
+    analysis: DealAnalysis | None
+    """None when the deal space is too large to analyse (see :attr:`no_analysis`)."""
     what_if: tuple[WhatIfLine, ...]
     timeline: tuple[TimelinePoint, ...]
     log: tuple[LogLine, ...]
     discussion: tuple[str, ...]
+    no_analysis: str = ""
+    """Why the deal is not set against the analysis, when it is not."""
+
+    @property
+    def in_zopa(self) -> bool:
+        """True if the deal leaves every required signatory at or above its walk-away
+        value (the analysis's test, read off the roles when there is no analysis)."""
+        if self.analysis is not None:
+            return self.analysis.in_zopa
+        return all(r.satisfaction >= r.walk_away for r in self.roles if r.signatory)
 
     @property
     def teams(self) -> tuple[RoleStanding, ...]:
@@ -361,7 +373,13 @@ def debrief_of(
         )
         for role_id in spec.roles
     )
-    data = analyze_game(state)
+    try:
+        data: Mapping[str, Any] | None = analyze_game(state)
+    except AnalysisError as exc:
+        data = None
+        no_analysis = f"No analysis of the deal space: {exc}."
+    else:
+        no_analysis = ""
     return Debrief(
         scenario_id=spec.id,
         scenario_title=spec.title,
@@ -394,11 +412,12 @@ def debrief_of(
             for vote in state.ratifications
         ),
         stress=state.stress,
-        analysis=_analysis(spec, data, names),
-        what_if=tuple(_what_if(item, names) for item in data["what_if"][:3]),
+        analysis=_analysis(spec, data, names) if data is not None else None,
+        what_if=tuple(_what_if(item, names) for item in data["what_if"][:3]) if data else (),
         timeline=tuple(timeline(states)),
         log=tuple(_log_line(entry, names, teams) for entry in state.log),
         discussion=tuple(spec.discussion),
+        no_analysis=no_analysis,
     )
 
 

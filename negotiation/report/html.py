@@ -617,6 +617,8 @@ def _movement_section(d: Debrief) -> str:
 
 def _package_columns(d: Debrief) -> list[tuple[str, dict[str, str], float]]:
     columns: list[tuple[str, dict[str, str], float]] = [("This deal", d.deal, d.scorecard.total)]
+    if d.analysis is None:
+        return columns
     nash: PackageLine | None = d.analysis.nash
     best: PackageLine | None = d.analysis.most_credible
     if nash is not None:
@@ -628,6 +630,11 @@ def _package_columns(d: Debrief) -> list[tuple[str, dict[str, str], float]]:
 
 def _analysis_section(d: Debrief) -> str:
     a = d.analysis
+    if a is None:
+        return (
+            '<section id="analysis" class="major"><h2>The deal against the analysis</h2>'
+            f'<p class="none">{esc(d.no_analysis)}</p></section>'
+        )
     frontier = (
         "yes"
         if a.on_pareto_frontier

@@ -213,54 +213,58 @@ def to_markdown(d: Debrief) -> str:
     add("## The deal against the analysis")
     add("")
     a = d.analysis
-    add(
-        f"- **ZOPA:** {a.zopa_size:,} of {a.packages:,} packages leave every signatory above "
-        "its walk-away value."
-    )
-    add(f"- **In the ZOPA:** {'yes' if a.in_zopa else 'no'}")
-    add(
-        "- **On the Pareto frontier:** "
-        + (
-            "yes"
-            if a.on_pareto_frontier
-            else f"no: {a.dominated_by:,} packages are at least as good for every signatory and "
-            "for credibility, and better for one"
-        )
-    )
-    if a.left_on_table is not None:
-        add(
-            f"- **Credibility left on the table:** {_signed(a.left_on_table)} "
-            "(most credible acceptable package minus this deal)"
-        )
-    add("")
-    out += _packages_table(d, a.nash, a.most_credible)
-    if a.nash is not None:
-        add(
-            "The Nash solution is the most credible acceptable package."
-            if a.nash_is_most_credible
-            else "The Nash solution is not the most credible acceptable package: what the "
-            "parties find fair and what would deter are not the same deal."
-        )
+    if a is None:
+        add(md_text(d.no_analysis))
         add("")
-    add("### What would have raised credibility most")
-    add("")
-    if d.what_if:
-        out += _table(
-            ["Change", "Credibility", "Who gains", "Who loses"],
-            (
-                [
-                    md_text(w.change),
-                    _signed(w.credibility),
-                    md_text(", ".join(w.gains)) or "—",
-                    md_text(", ".join(w.losses)) or "—",
-                ]
-                for w in d.what_if
-            ),
-            "lrll",
-        )
     else:
-        add("No single change is possible.")
+        add(
+            f"- **ZOPA:** {a.zopa_size:,} of {a.packages:,} packages leave every signatory above "
+            "its walk-away value."
+        )
+        add(f"- **In the ZOPA:** {'yes' if a.in_zopa else 'no'}")
+        add(
+            "- **On the Pareto frontier:** "
+            + (
+                "yes"
+                if a.on_pareto_frontier
+                else f"no: {a.dominated_by:,} packages are at least as good for every "
+                "signatory and for credibility, and better for one"
+            )
+        )
+        if a.left_on_table is not None:
+            add(
+                f"- **Credibility left on the table:** {_signed(a.left_on_table)} "
+                "(most credible acceptable package minus this deal)"
+            )
         add("")
+        out += _packages_table(d, a.nash, a.most_credible)
+        if a.nash is not None:
+            add(
+                "The Nash solution is the most credible acceptable package."
+                if a.nash_is_most_credible
+                else "The Nash solution is not the most credible acceptable package: what the "
+                "parties find fair and what would deter are not the same deal."
+            )
+            add("")
+        add("### What would have raised credibility most")
+        add("")
+        if d.what_if:
+            out += _table(
+                ["Change", "Credibility", "Who gains", "Who loses"],
+                (
+                    [
+                        md_text(w.change),
+                        _signed(w.credibility),
+                        md_text(", ".join(w.gains)) or "—",
+                        md_text(", ".join(w.losses)) or "—",
+                    ]
+                    for w in d.what_if
+                ),
+                "lrll",
+            )
+        else:
+            add("No single change is possible.")
+            add("")
 
     if d.discussion:
         add("## Questions for discussion")

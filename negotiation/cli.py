@@ -85,6 +85,12 @@ def _code(text: str) -> str:
     return text
 
 
+def _folder(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("name a folder")
+    return text
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -173,7 +179,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="processes to use (default: both cores from 200 games on)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--save-dir", metavar="DIR", help="save every game in DIR")
+    p.add_argument("--save-dir", type=_folder, metavar="DIR", help="save every game in DIR")
 
     p = command("play", help="start a game straight at the table")
     p.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="ID|PATH")
@@ -502,15 +508,29 @@ def parse_mix(spec: str, scenario: Scenario) -> dict[str, str]:
     Raises:
         UsageError: a malformed mix, an unknown role or strategy.
     """
+    from negotiation.bots import STRATEGIES
+
     seats: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in spec.split(","))):
+    named: set[str] = set()
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    if not parts:
+        raise UsageError(f"--mix {spec!r}: expected ROLE=STRATEGY,... or all=STRATEGY")
+    for part in parts:
         role, sep, name = part.partition("=")
         if not sep or not name:
             raise UsageError(f"--mix {spec}: expected ROLE=STRATEGY,... or all=STRATEGY")
+        if role != "all" and role not in scenario.roles:
+            known = ", ".join(scenario.roles)
+            raise UsageError(f'--mix {spec}: no role "{role}" in {scenario.id} (roles: {known})')
+        if name not in STRATEGIES:
+            known = ", ".join(STRATEGIES)
+            raise UsageError(f'--mix {spec}: no strategy "{name}" (strategies: {known})')
+        if role in named:
+            raise UsageError(f'--mix {spec}: "{role}" is named twice')
+        named.add(role)
         targets = list(scenario.roles) if role == "all" else [role]
         for target in targets:
             seats[target] = f"bot:{name}"
-    parse_seats([f"{r}={s}" for r, s in seats.items()], scenario)  # checks roles and names
     return seats
 
 

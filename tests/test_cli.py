@@ -114,6 +114,7 @@ def test_bad_input_is_one_line_and_an_exit_code(capsys, argv, code):
         ["simulate", "--rounds", "51"],
         ["simulate", "--games", "99999999999999999999"],
         ["simulate", "--workers", "999"],
+        ["simulate", "--save-dir", ""],
         ["export", "ws://127.0.0.1:1", "--code", "", "-o", "x.json"],
         ["play", "--seat", "france=human", "--rounds", "999"],
         ["create-game", "--server", "ws://localhost:1", "--rounds", "51"],
@@ -391,3 +392,26 @@ def test_numbers_that_are_not_finite_or_too_long_are_refused_in_one_line(capsys,
     huge.write_text('{"format": "negotiation-save", "version": 2, "seed": ' + "9" * 5000 + "}")
     code, _, err = run(capsys, "replay", str(huge), "--headless")
     assert code == 1 and one_line(err) and "a number has too many digits" in err
+
+
+@pytest.mark.parametrize(
+    ("mix", "words"),
+    [
+        ("all=nope", '--mix all=nope: no strategy "nope"'),
+        ("", "--mix '': expected ROLE=STRATEGY"),
+        ("narnia=hardliner", 'no role "narnia"'),
+        ("alpha=hardliner,alpha=pragmatist", '"alpha" is named twice'),
+    ],
+)
+def test_a_bad_mix_is_told_as_typed(capsys, mix: str, words: str) -> None:
+    code, _, err = run(capsys, "simulate", "--scenario", MINI, "--mix", mix)
+    assert code == 2 and one_line(err) and words in err
+
+
+def test_compare_refuses_one_save_given_twice(capsys, tmp_path: Path) -> None:
+    link = tmp_path / "link.json"
+    link.symlink_to(SAVE)
+    code, _, err = run(capsys, "compare", SAVE, SAVE)
+    assert code == 1 and one_line(err) and "given twice" in err
+    code, _, err = run(capsys, "compare", SAVE, str(link))
+    assert code == 1 and one_line(err) and f"the same save as {SAVE}" in err

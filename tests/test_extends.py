@@ -152,3 +152,14 @@ def test_removing_an_item_the_base_does_not_have_is_an_error(folder: Path) -> No
         folder, "ok.toml", f'extends = "mini.toml"\n[[rules]]\nid = "{rule}"\nremove = true\n'
     )
     assert rule not in {r.id for r in load_scenario(ok).rules}
+
+
+def test_a_problem_in_the_scenario_extended_is_told_against_its_file(tmp_path) -> None:
+    base = tmp_path / "base.toml"
+    base.write_text(MINI.read_text().replace("rounds = 4", "rounds = 0"))
+    (tmp_path / "variant.toml").write_text('extends = "base.toml"\nid = "variant"\n')
+    with pytest.raises(ScenarioError, match=r"^.*base\.toml: turns\.rounds: "):
+        load_scenario(tmp_path / "variant.toml")
+    (tmp_path / "orphan.toml").write_text('extends = "gone.toml"\nid = "orphan"\n')
+    with pytest.raises(ScenarioError, match=r"orphan\.toml: extends: no scenario file gone\.toml"):
+        load_scenario(tmp_path / "orphan.toml")

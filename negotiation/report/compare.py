@@ -287,6 +287,17 @@ def load_games(paths: Sequence[Path]) -> list[GroupGame]:
             if paths
             else "compare needs at least two saves, one a group; got none"
         )
+    seen: dict[Path, str] = {}
+    for path in paths:
+        key = Path(path).resolve()
+        if key in seen:
+            first = seen[key]
+            raise ValueError(
+                f"{path}: given twice"
+                if first == str(path)
+                else f"{path}: the same save as {first}"
+            )
+        seen[key] = str(path)
     saves: list[tuple[str, SaveFile]] = []
     for path in paths:
         source = str(path)

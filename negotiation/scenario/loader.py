@@ -301,7 +301,11 @@ def scenario_data(path: str | Path, chain: tuple[Path, ...] = ()) -> dict[str, A
         raise ScenarioError(f"{source}: extends: {parent} extends this file in turn (a loop)")
     if len(chain) >= MAX_EXTENDS:
         raise ScenarioError(f"{source}: extends: more than {MAX_EXTENDS} scenarios in a chain")
+    if not base_path.is_file():
+        raise ScenarioError(f"{source}: extends: no scenario file {parent} beside it")
     base = scenario_data(base_path, (*chain, here))
+    # A problem in the scenario extended is told against its own file, not the variant.
+    parse_scenario(base, str(base_path))
     return merge_scenario_data(base, data, source)
 
 

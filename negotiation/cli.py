@@ -309,7 +309,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("join", help="take a seat in a game on a server")
-    p.add_argument("server", metavar="ws://HOST:PORT")
+    p.add_argument("server", nargs="?", metavar="ws://HOST:PORT")
     p.add_argument("--code", default="", help="the seat's join code (else typed on screen)")
     p.add_argument(
         "--bot",
@@ -964,6 +964,10 @@ def cmd_join(args: argparse.Namespace) -> int:
     from negotiation.bots import STRATEGIES, strategy
     from negotiation.net.client import ClientError, SeatConnection, run_bot
 
+    if args.server is None and args.bot and args.bot.startswith(("ws://", "wss://")):
+        args.server, args.bot = args.bot, "default"  # "--bot ws://..." : the address, read on
+    if args.server is None:
+        raise UsageError("join: give the server's address, ws://HOST:PORT")
     if args.bot is None:
         from negotiation.net.client import ClientError, check_seat
         from negotiation.tui.app import JoinSettings, run

@@ -191,6 +191,7 @@ def loads(text: str | bytes, source: str = "save") -> SaveFile:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise SaveError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    text = text.removeprefix("\ufeff")  # the mark some Windows editors put first
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -230,7 +231,10 @@ def migrate(data: dict[str, Any], source: str) -> dict[str, Any]:
     version = data.get("version")
     if type(version) is int and version in (1, VERSION):
         return data  # version 1 differs only in its hashes, which are checked as they are
-    raise SaveError(f"{source}: unknown save format version {version!r}")
+    if version is None:
+        raise SaveError(f"{source}: version: missing (this field is required)")
+    shown = json.dumps(version) if not isinstance(version, str) else f'"{version}"'
+    raise SaveError(f"{source}: version: {shown[:40]} is not a save format version (1 or 2)")
 
 
 def scenario_of(save: SaveFile, source: str = "save") -> Scenario:

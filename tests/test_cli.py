@@ -415,3 +415,12 @@ def test_compare_refuses_one_save_given_twice(capsys, tmp_path: Path) -> None:
     assert code == 1 and one_line(err) and "given twice" in err
     code, _, err = run(capsys, "compare", SAVE, str(link))
     assert code == 1 and one_line(err) and f"the same save as {SAVE}" in err
+
+
+def test_join_reads_an_address_given_after_bot(capsys) -> None:
+    """``--bot`` takes an optional strategy, so ``--bot ws://...`` would swallow the address:
+    it is read as the address, for the role's own strategy."""
+    code, _, err = run(capsys, "join", "--code", "ABCD", "--bot", "ws://127.0.0.1:1")
+    assert code == 1 and one_line(err) and "ws://127.0.0.1:1: cannot reach the server" in err
+    code, _, err = run(capsys, "join")
+    assert code == 2 and "give the server's address" in err

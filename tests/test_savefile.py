@@ -270,9 +270,10 @@ def test_wrong_format_name(good_text: str) -> None:
     [
         (3, "newer"),
         (99, "newer"),
-        (0, "unknown save format version 0"),
-        ("1", "unknown save format version '1'"),
-        (None, "unknown save format version None"),
+        (0, "version: 0 is not a save format version (1 or 2)"),
+        ("1", 'version: "1" is not a save format version'),
+        ([], "version: [] is not a save format version"),
+        (None, "version: missing"),
     ],
 )
 def test_wrong_version(good_text: str, version: Any, words: str) -> None:
@@ -768,3 +769,16 @@ def test_control_characters_in_a_save_are_refused(good_text: str, character: str
     )
     # Line ends and tabs are text.
     loads(edited(good_text, lambda d: d.update(name="Group 3\tafternoon")), "ok.json")
+
+
+def test_a_save_or_a_scenario_that_starts_with_a_byte_order_mark_reads(
+    good_text: str, tmp_path: Path
+) -> None:
+    """Notepad and other Windows editors put a byte-order mark before UTF-8 text."""
+    from negotiation.scenario import load_scenario
+
+    assert loads(("\ufeff" + good_text).encode("utf-8"), "bom.json") == loads(good_text)
+    mini = Path(__file__).parent / "data" / "mini.toml"
+    marked = tmp_path / "mini.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + mini.read_bytes())
+    assert load_scenario(marked) == load_scenario(mini)

@@ -367,7 +367,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     source = str(path)
     raw = read_user_file(path, "scenario file", MAX_SCENARIO_BYTES, ScenarioError)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # some Windows editors put it first
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{source}: not UTF-8 text (byte {exc.start})") from None
     try:

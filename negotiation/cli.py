@@ -324,6 +324,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--code", type=_code, required=True, help="the facilitator's code")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
 
+    p = command(
+        "new-code",
+        help="give a seat of a networked game a new join code (the old one stops working)",
+    )
+    p.add_argument("server", metavar="ws://HOST:PORT")
+    p.add_argument("--code", type=_code, required=True, help="the facilitator's code")
+    p.add_argument("seat", metavar="SEAT", help="the role (or facilitator, projector)")
+
     p = command("replay", help="replay a saved game")
     p.add_argument("save", metavar="SAVE")
     p.add_argument("--headless", action="store_true", help="print instead of opening the viewer")
@@ -1014,6 +1022,19 @@ def cmd_join(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_code(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from negotiation.net.client import ClientError, replace_code
+
+    try:
+        code = asyncio.run(replace_code(args.server, args.code, args.seat))
+    except ClientError as exc:
+        raise UserError(str(exc)) from None
+    print(f"{args.seat}: {code}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -1049,6 +1070,7 @@ COMMANDS = {
     "games": cmd_games,
     "join": cmd_join,
     "export": cmd_export,
+    "new-code": cmd_new_code,
 }
 
 
@@ -1089,7 +1111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 SHORT_LIVED = frozenset(
     {"scenarios", "validate", "schema", "replay", "analyze", "report", "compare", "briefs"}
-    | {"create-game", "games", "export"}
+    | {"create-game", "games", "export", "new-code"}
 )
 """Commands that do one piece of work and end (``replay`` only with ``--headless``,
 ``analyze`` not with ``--balance``, which plays thousands of games)."""

@@ -29,11 +29,13 @@ from negotiation.net.protocol import (
     Accepted,
     Act,
     ClassroomUpdate,
+    CodeChanged,
     Create,
     Created,
     Error,
     Export,
     Hello,
+    NewCode,
     Presence,
     ProtocolError,
     Saved,
@@ -50,6 +52,10 @@ log = logging.getLogger("negotiation.client")
 
 class ClientError(Exception):
     """The server cannot be reached, refused us, or broke the protocol (one line)."""
+
+
+class CodeRefused(ClientError):
+    """The server does not know the join code (mistyped, or replaced by the facilitator)."""
 
 
 class Unreachable(ClientError):
@@ -139,6 +145,32 @@ async def export_game(url: str, code: str, *, timeout: float = 60.0) -> dict[str
     return reply.save
 
 
+async def replace_code(url: str, code: str, seat: str, *, timeout: float = 30.0) -> str:
+    """Give ``seat`` a new join code, with the facilitator's ``code``; returns the new code.
+    Whoever holds the seat with the old one is disconnected.
+
+    Raises:
+        ClientError: the server is not there, the code is not the facilitator's, or there is
+            no such seat.
+    """
+    connection = SeatConnection(url, code)
+    await connection.join(timeout=timeout)
+    try:
+        await connection.send_message(NewCode(seat=seat))
+        while True:
+            message = await asyncio.wait_for(connection.receive(), timeout)
+            if isinstance(message, CodeChanged) and message.seat == seat:
+                return message.code
+            if isinstance(message, Error):
+                raise ClientError(f"{url}: {message.reason}")
+    except TimeoutError:
+        raise ClientError(f"{url}: no answer from the server") from None
+    except _NETWORK_ERRORS as exc:
+        raise ClientError(f"{url}: the connection failed ({_reason(exc)})") from None
+    finally:
+        await connection.close()
+
+
 async def check_seat(url: str, code: str = "", *, timeout: float = 10.0) -> None:
     """Check that the server answers and, given a code, that the code opens a seat.
 
@@ -175,6 +207,8 @@ class SeatConnection:
         self.saves_received = 0
         self.present: set[str] = set()
         """The seats connected to the game now, as the server last said."""
+        self.new_codes: dict[str, str] = {}
+        """Seats given a new join code this session (the facilitator's connection only)."""
 
     async def join(self, timeout: float = 30.0) -> Welcome:
         """Connect and take the seat (a wrong code is a ClientError)."""
@@ -187,7 +221,8 @@ class SeatConnection:
             raise Unreachable(f"{self.url}: the connection failed ({_reason(exc)})") from None
         if isinstance(reply, Error):
             await ws.close()
-            raise ClientError(f"{self.url}: {reply.reason}")
+            refused = CodeRefused if reply.unknown_code else ClientError
+            raise refused(f"{self.url}: {reply.reason}")
         if not isinstance(reply, Welcome):
             await ws.close()
             raise ClientError(f"{self.url}: unexpected answer {reply.type!r} to hello")
@@ -225,6 +260,8 @@ class SeatConnection:
             self.saves_received += 1
         elif isinstance(message, Presence):
             self.present = set(message.seats)
+        elif isinstance(message, CodeChanged):
+            self.new_codes[message.seat] = message.code
         return message
 
     def _set_classroom(self, classroom: Classroom, now: float) -> None:

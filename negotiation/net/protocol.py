@@ -110,8 +110,16 @@ class Ping(_Message):
     type: Literal["ping"] = "ping"
 
 
+class NewCode(_Message):
+    """The facilitator gives a seat a new join code: the old one stops working, and whoever
+    holds the seat with it is disconnected (a code that got into the wrong hands)."""
+
+    type: Literal["new_code"] = "new_code"
+    seat: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
 ClientMessage = Annotated[
-    Hello | Create | Export | Act | TimerOp | Settings | Ping, Discriminator("type")
+    Hello | Create | Export | Act | TimerOp | Settings | Ping | NewCode, Discriminator("type")
 ]
 CLIENT_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
@@ -182,6 +190,9 @@ class Error(_Message):
     reason: str
     id: str | None = None
     fatal: bool = False
+    unknown_code: bool = False
+    """The join code opens no seat (mistyped, or replaced by the facilitator): joining again
+    with it is no use."""
 
 
 class Pong(_Message):
@@ -195,8 +206,25 @@ class Presence(_Message):
     seats: list[str]
 
 
+class CodeChanged(_Message):
+    """To the facilitator: the seat's new join code."""
+
+    type: Literal["code"] = "code"
+    seat: str
+    code: str
+
+
 ServerMessage = Annotated[
-    Welcome | Update | Accepted | ClassroomUpdate | Created | Saved | Error | Pong | Presence,
+    Welcome
+    | Update
+    | Accepted
+    | ClassroomUpdate
+    | Created
+    | Saved
+    | Error
+    | Pong
+    | Presence
+    | CodeChanged,
     Discriminator("type"),
 ]
 SERVER_ADAPTER: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)

@@ -48,11 +48,13 @@ from negotiation.net.protocol import (
     Accepted,
     Act,
     ClassroomUpdate,
+    CodeChanged,
     Create,
     Created,
     Error,
     Export,
     Hello,
+    NewCode,
     Ping,
     Pong,
     Presence,
@@ -97,6 +99,8 @@ MAX_CREATES = 60
 """Games created from one address in a minute (each compiles a scenario: not free)."""
 MAX_QUEUE = 500
 """Messages waiting for a client before it is taken to be gone and is disconnected."""
+NEW_CODE_REASON = "the facilitator gave this seat a new code: ask for it, and join again with it"
+"""What a seat is told when the facilitator replaces its code."""
 UNLOAD_AFTER = 15 * 60.0
 """Seconds a game stays in memory once its last seat has left. Everything about it is in the
 store, so unloading loses nothing: the next seat to join loads it again, step by step."""
@@ -104,6 +108,10 @@ store, so unloading loses nothing: the next seat to join loads it again, step by
 
 class Abuse(Exception):
     """The client is closed after being told why."""
+
+
+class UnknownCode(Abuse):
+    """A join code that opens no seat."""
 
 
 @dataclass(eq=False)
@@ -280,7 +288,7 @@ class GameServer:
         try:
             await self._handle(ws)
         except Abuse as exc:
-            await _refuse(ws, str(exc))
+            await _refuse(ws, str(exc), unknown_code=isinstance(exc, UnknownCode))
         except StoreError as exc:
             log.error("%s", exc)
             await _refuse(ws, f"the server cannot use its database: {exc}")
@@ -387,7 +395,7 @@ class GameServer:
         found = await self._call(self.store.seat_of, code) if code else None
         if found is None:
             self._allow(self._failed_joins, ws, MAX_FAILED_JOINS)
-            raise Abuse("unknown join code (check it with the facilitator)")
+            raise UnknownCode("unknown join code (check it with the facilitator)")
         game_id, seat_id = found
         return await self.game(game_id), seat_id
 
@@ -457,6 +465,8 @@ class GameServer:
             await self.settings(seat, message)
         elif isinstance(message, Ping):
             seat.send(Pong())
+        elif isinstance(message, NewCode):
+            await self.new_code(seat, message)
         else:
             raise Refused("this connection already holds a seat")
 
@@ -647,6 +657,27 @@ class GameServer:
                 update["teams"] = message.teams
             await self._set_classroom(game, game.classroom.model_copy(update=update))
 
+    async def new_code(self, seat: Seat, message: NewCode) -> None:
+        """Give a seat a new join code (the facilitator's to do): the old one stops working,
+        and whoever holds the seat with it is told and disconnected."""
+        if seat.seat != FACILITATOR:
+            raise Refused("only the facilitator gives out new codes")
+        game = seat.game
+        if message.seat not in (*game.rules.scenario.roles, FACILITATOR, PROJECTOR):
+            raise Refused(f'no seat "{message.seat}" in this game')
+        code = join_codes.new_code()
+        async with game.lock:
+            await self._call(self.store.replace_code, game.id, message.seat, code)
+            for other in [s for s in game.seats if s.seat == message.seat and s is not seat]:
+                other.send(Error(reason=NEW_CODE_REASON, fatal=True))
+                other.dropped = True  # nothing more for it; its reader ends when it closes
+                other.queue.put_nowait(None)
+                other.closing = asyncio.get_running_loop().create_task(
+                    other.ws.close(1008, "the seat has a new code")
+                )
+        log.info("game %s: new code for %s", game.id, message.seat)
+        seat.send(CodeChanged(seat=message.seat, code=code))
+
     async def _set_classroom(self, game: LiveGame, classroom: Classroom) -> None:
         """Store the new settings, then tell every seat (and show the projector the whole
         game while the facilitator reveals it or puts the class debrief on it)."""
@@ -673,7 +704,7 @@ class Refused(Exception):
         self.id = id
 
 
-async def _refuse(ws: ServerConnection, reason: str) -> None:
+async def _refuse(ws: ServerConnection, reason: str, *, unknown_code: bool = False) -> None:
     """Say why, then close. Whatever the client still sends is read and dropped meanwhile, so
     that a flooding client's backlog cannot hold the closing handshake up."""
 
@@ -686,7 +717,7 @@ async def _refuse(ws: ServerConnection, reason: str) -> None:
 
     dropping = asyncio.create_task(drop_the_rest())
     try:
-        await ws.send(encode(Error(reason=reason, fatal=True)))
+        await ws.send(encode(Error(reason=reason, fatal=True, unknown_code=unknown_code)))
         await ws.close(1008, reason[:120])
     except ConnectionClosed:
         pass

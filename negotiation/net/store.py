@@ -87,6 +87,7 @@ class Store(Protocol):
     def append(self, game: str, step: StoredStep) -> None: ...
     def append_many(self, steps: list[tuple[str, StoredStep]]) -> None: ...
     def set_classroom(self, game: str, classroom: str) -> None: ...
+    def replace_code(self, game: str, seat: str, code: str) -> None: ...
     def game_ids(self) -> list[str]: ...
     def close(self) -> None: ...
 
@@ -224,6 +225,15 @@ class _SqlStore:
     def set_classroom(self, game: str, classroom: str) -> None:
         with self._tx() as cur:
             cur.execute(self._sql("UPDATE games SET classroom = ? WHERE id = ?"), (classroom, game))
+
+    def replace_code(self, game: str, seat: str, code: str) -> None:
+        """Give a seat a new code; its old one stops working."""
+        with self._tx() as cur:
+            cur.execute(self._sql("DELETE FROM codes WHERE game = ? AND seat = ?"), (game, seat))
+            cur.execute(
+                self._sql("INSERT INTO codes (code, game, seat) VALUES (?, ?, ?)"),
+                (code, game, seat),
+            )
 
     def game_ids(self) -> list[str]:
         with self._tx() as cur:

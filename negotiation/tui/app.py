@@ -493,17 +493,19 @@ class NegotiationApp(App[int]):
         from websockets.exceptions import ConnectionClosed
 
         from negotiation.net.client import ClientError
-        from negotiation.net.protocol import Error
+        from negotiation.net.protocol import CodeChanged, Error
 
         connection = session.connection
         while True:
             try:
                 message = await connection.receive()
             except (ClientError, OSError) as exc:
-                await self._rejoin(session, str(exc))
+                if not await self._rejoin(session, str(exc)):
+                    return
                 continue
             except ConnectionClosed:
-                await self._rejoin(session, "the connection closed")
+                if not await self._rejoin(session, "the connection closed"):
+                    return
                 continue
             if isinstance(message, Error):
                 if message.fatal:
@@ -513,12 +515,24 @@ class NegotiationApp(App[int]):
                 else:
                     self.notify(message.reason, title="Not accepted", severity="error")
                 self._network_refused()
+            elif isinstance(message, CodeChanged):
+                name = session.state.scenario.roles.get(message.seat)
+                self.notify(
+                    f"{name.name if name else message.seat.title()}: {message.code}. The old "
+                    "code no longer works.",
+                    title="New join code",
+                    timeout=300,
+                )
             self._network_changed(session)
 
-    async def _rejoin(self, session: RemoteSession, why: str) -> None:
+    async def _rejoin(self, session: RemoteSession, why: str) -> bool:
         """Join again with the same code until the server answers (a laptop back on the
-        network, a server restarted); the game goes on from where the server has it."""
-        from negotiation.net.client import ClientError
+        network, a server restarted); the game goes on from where the server has it.
+
+        False if the server answers but refuses the code (the facilitator gave the seat a
+        new one): the seat is left, with the reason, and the title screen shown.
+        """
+        from negotiation.net.client import ClientError, CodeRefused
 
         self.notify(f"Connection lost ({why}). Joining again…", severity="warning", timeout=6)
         delay = 0.5
@@ -526,12 +540,22 @@ class NegotiationApp(App[int]):
             await asyncio.sleep(delay)  # back off between attempts, up to 5 s
             try:
                 await session.connection.join(timeout=10)
-            except ClientError:
+            except CodeRefused as exc:
+                self.network = None
+                self.back_to_title()
+                self.notify(
+                    f"{exc}. Ask the facilitator for your seat's code, and join again.",
+                    title="Left the game",
+                    severity="error",
+                    timeout=30,
+                )
+                return False
+            except ClientError:  # not there yet, or busy: try again
                 delay = min(5.0, delay * 2)
                 continue
             self.notify("Back in the game.", timeout=4)
             self._network_changed(session)
-            return
+            return True
 
     def _network_changed(self, session: RemoteSession) -> None:
         """The server's game (or its classroom settings) changed: show it."""

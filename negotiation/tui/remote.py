@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from negotiation.classroom import Classroom, RoundTimer
 from negotiation.engine import FACILITATOR, Action, GameState, validate
 from negotiation.net.client import SeatConnection
-from negotiation.net.protocol import Act, Settings, TimerOp
+from negotiation.net.protocol import Act, NewCode, Settings, TimerOp
 from negotiation.net.seatview import PROJECTOR
 from negotiation.savefile import SaveError, SaveFile, loads, replay, write_save
 from negotiation.scenario import scenario_hash
@@ -124,6 +124,11 @@ class RemoteSession(GameSession):
     def watching(self) -> bool:
         """True for the projector, which makes no moves."""
         return self.seat == PROJECTOR
+
+    def replace_code(self, seat: str) -> None:
+        """Ask the server for a new join code for ``seat`` (the facilitator only); the code
+        comes back in its own message (see :meth:`NegotiationApp._listen`)."""
+        self._send(NewCode(seat=seat))
 
     def update_classroom(self, **changes: Any) -> Classroom:
         """Ask the server to change the settings (the facilitator only); every seat is told."""

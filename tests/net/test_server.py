@@ -464,3 +464,36 @@ async def test_a_game_leaves_memory_when_its_seats_leave_and_comes_back_as_it_wa
         listener.close()
         await listener.wait_closed()
         server.close()
+
+
+async def test_the_facilitator_gives_a_seat_a_new_code_and_the_old_one_stops_working(
+    served: tuple[GameServer, str],
+) -> None:
+    from negotiation.net.client import CodeRefused, replace_code
+    from negotiation.net.server import NEW_CODE_REASON
+
+    server, url = served
+    codes = await new_game(url)
+    uk = SeatConnection(url, codes["uk"])
+    await uk.join()
+    # Only the facilitator may, and only for a seat of the game.
+    with pytest.raises(ClientError, match="only the facilitator gives out new codes"):
+        await replace_code(url, codes["france"], "uk")
+    with pytest.raises(ClientError, match='no seat "narnia" in this game'):
+        await replace_code(url, codes[FACILITATOR], "narnia")
+    new = await replace_code(url, codes[FACILITATOR], "uk")
+    assert new != codes["uk"] and server.store.codes_of(codes["game"])["uk"] == new
+    # Whoever held the seat with the old code is told, and let go.
+    told = None
+    with pytest.raises(ConnectionClosed):
+        while True:
+            message = await uk.receive()
+            if isinstance(message, Error):
+                told = message
+    assert told is not None and told.fatal and told.reason == NEW_CODE_REASON
+    with pytest.raises(CodeRefused, match="unknown join code"):
+        await SeatConnection(url, codes["uk"]).join()
+    again = SeatConnection(url, new)
+    welcome = await again.join()
+    assert welcome.seat == "uk"
+    await again.close()

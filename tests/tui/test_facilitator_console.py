@@ -86,6 +86,7 @@ async def test_the_facilitator_writes_an_event_for_one_delegation(make_app, cloc
         session = table.session
         before = session.state.scorecard().dimensions["resolve"]
         console = await open_console(pilot)
+        assert console.check_action("new_code", ()) is False  # codes are for network games
         # Private information is on the console: every delegation against its walk-away.
         text = screen_text(app)
         assert "Les Bleus [A] (Ana, Ben)" in text

@@ -237,3 +237,52 @@ async def test_a_seat_that_left_for_the_title_screen_finds_its_way_back(
         await until(pilot, lambda: isinstance(app.screen, TableScreen), "the table again")
         table = app.screen
         assert isinstance(table, TableScreen) and table.viewer == "germany"
+
+
+async def test_a_seat_whose_code_the_facilitator_replaced_is_told_and_let_go(
+    game: Game, make_app: Callable[..., NegotiationApp]
+) -> None:
+    """A code that got into the wrong hands: the facilitator gives the seat a new one, and
+    whoever held it with the old one is told why (not left rejoining for ever)."""
+    from negotiation.net.client import replace_code
+    from negotiation.tui.screens.title import TitleScreen
+
+    app = make_app(join=JoinSettings(game.url, game.codes["germany"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, BriefingScreen), "the brief")
+        new = await replace_code(game.url, game.codes[FACILITATOR], "germany")
+        await until(pilot, lambda: isinstance(app.screen, TitleScreen), "the title screen")
+        told = [n for n in app._notifications if n.title == "Left the game"]
+        assert told and "unknown join code" in told[0].message
+        assert "Ask the facilitator for your seat's code" in told[0].message
+        assert app.network is None
+    assert new != game.codes["germany"]
+
+
+async def test_the_facilitators_console_gives_a_seat_a_new_code(
+    game: Game, make_app: Callable[..., NegotiationApp]
+) -> None:
+    from negotiation.net.client import CodeRefused, SeatConnection
+    from negotiation.tui.screens.dialogs import ChoiceDialog
+
+    chair = make_app(join=JoinSettings(game.url, game.codes[FACILITATOR]))
+    async with chair.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(chair.screen, FacilitatorScreen), "the console")
+        console = chair.screen
+        assert isinstance(console, FacilitatorScreen)
+        assert console.check_action("new_code", ()) is True  # over the network only
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(chair.screen, ChoiceDialog), "the seats")
+        dialog = chair.screen
+        order = list(PARIS.turns.order)
+        dialog.query_one("OptionList").highlighted = order.index("uk")
+        await pilot.press("enter")
+
+        def told() -> list[str]:
+            return [str(n.message) for n in chair._notifications if n.title == "New join code"]
+
+        await until(pilot, lambda: bool(told()), "the new code")
+        new = game.server.store.codes_of(game.id)["uk"]
+        assert new != game.codes["uk"] and told()[0].startswith(f"United Kingdom: {new}.")
+    with pytest.raises(CodeRefused):
+        await SeatConnection(game.url, game.codes["uk"]).join()

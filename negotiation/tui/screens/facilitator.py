@@ -226,6 +226,7 @@ class FacilitatorScreen(Screen[None]):
         Binding("a", "advance", "End round", id="console.advance"),
         Binding("u", "undo", "Undo", id="console.undo"),
         Binding("s", "swap", "Swap seat", id="console.swap"),
+        Binding("c", "new_code", "New code", id="console.new_code"),
         Binding("n", "note", "Note", id="console.note"),
         Binding("r", "reveal", "Reveal", id="console.reveal"),
         Binding("d", "debrief", "Debrief", id="console.debrief"),
@@ -409,7 +410,10 @@ class FacilitatorScreen(Screen[None]):
             return None
         if action == "page" and self.session.classroom.projector != "debrief":
             return None
-        # Over the network a seat is taken with its code, not swapped here.
+        # Over the network a seat is taken with its code, not swapped here; a code is
+        # replaced instead.
+        if action == "new_code":
+            return self.session.remote
         return not (action == "swap" and self.session.remote)
 
     def play(self, action: Action) -> bool:
@@ -568,6 +572,32 @@ class FacilitatorScreen(Screen[None]):
                 "Swap a seat between students and a bot",
                 choices,
                 "A student seat becomes its default bot; a bot seat goes to the students.",
+            ),
+            chosen,
+        )
+
+    def action_new_code(self) -> None:
+        from negotiation.net.seatview import PROJECTOR
+        from negotiation.tui.remote import RemoteSession
+
+        session = self.session
+        if not isinstance(session, RemoteSession):
+            return
+        spec = session.state.scenario
+        choices = [(role_id, spec.roles[role_id].name) for role_id in spec.turns.order]
+        choices.append((PROJECTOR, "The projector"))
+
+        def chosen(seat: object) -> None:
+            if isinstance(seat, str):
+                session.replace_code(seat)
+                self.notify("Asking the server for a new code…", timeout=4)
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "Give a seat a new join code",
+                choices,
+                "The old code stops working, and whoever holds the seat with it is let go: "
+                "for a code that got into the wrong hands.",
             ),
             chosen,
         )

@@ -97,6 +97,7 @@ def test_simulate_takes_a_strategy_per_seat(capsys):
         (["export", "ws://127.0.0.1:99999", "--code", "ABCD", "-o", "never.json"], 1),
         (["export", "ws://[::1", "--code", "ABCD", "-o", "never.json"], 1),
         (["create-game", "--server", "ws://host:port"], 1),
+        (["new-code", "ws://127.0.0.1:1", "--code", "ABCD", "uk"], 1),
     ],
 )
 def test_bad_input_is_one_line_and_an_exit_code(capsys, argv, code):

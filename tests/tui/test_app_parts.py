@@ -142,3 +142,32 @@ async def test_a_save_named_like_markup_is_listed_as_written(make_app, tmp_path)
         assert isinstance(app.screen, SavesScreen)
         table = app.screen.query_one("#saves")
         assert str(table.get_row_at(0)[0]) == name  # type: ignore[attr-defined]
+
+
+async def test_a_team_name_that_looks_like_markup_is_shown_as_typed(make_app):
+    """Team names are typed by the facilitator: "[/]" or "[red]" is text, not markup (it
+    used to end the app with a MarkupError)."""
+    from textual.content import Content
+    from textual.widgets import OptionList
+
+    from negotiation.tui.screens.dialogs import TextDialog
+    from negotiation.tui.screens.setup import SetupScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        seats = app.screen.query_one("#seats", OptionList)
+        seats.focus()
+        seats.highlighted = 0
+        for name in ("Bad [/]", "[red]Reds[/red]", "[group a]"):
+            await pilot.press("ctrl+e")
+            await settle(pilot)
+            assert isinstance(app.screen, TextDialog)
+            app.screen.query_one("Input").value = f"{name}: Ann, Bob"
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, SetupScreen)
+            shown = Content.from_markup(str(seats.get_option_at_index(0).prompt)).plain
+            assert shown.endswith(f"{name} (Ann, Bob)")

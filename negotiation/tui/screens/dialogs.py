@@ -228,7 +228,7 @@ class PledgeDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Pledges of {self.view.role_name(self.view.role)}", classes="title")
-            yield OptionList(*[Option(self._line(k), id=k) for k in self.kinds], id="kinds")
+            yield OptionList(*[Option(escape(self._line(k)), id=k) for k in self.kinds], id="kinds")
             yield Static(id="preview")
             yield Static("↑↓ choose a kind · ←→ or -/+ change · Enter pledge · Esc cancel")
 
@@ -274,7 +274,7 @@ class PledgeDialog(Dialog):
     def _refresh(self) -> None:
         option_list = self.query_one("#kinds", OptionList)
         for index, kind in enumerate(self.kinds):
-            option_list.replace_option_prompt_at_index(index, self._line(kind))
+            option_list.replace_option_prompt_at_index(index, escape(self._line(kind)))
         action = self.action()
         preview = self.query_one("#preview", Static)
         if action is None:

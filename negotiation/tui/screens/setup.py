@@ -19,6 +19,7 @@ from negotiation import MAX_ROUNDS
 from negotiation.bots import STRATEGIES
 from negotiation.classroom import Team, parse_team
 from negotiation.scenario import Scenario, ScenarioError, builtin_paths, load_scenario
+from negotiation.tui.markup import escape
 from negotiation.tui.session import HUMAN, default_seats, seat_label
 
 
@@ -113,8 +114,10 @@ class SetupScreen(Screen[None]):
         width = max(len(r.name) for r in scenario.roles.values()) + 2
         option_list.add_options(
             Option(
-                f"{role.name:<{width}}{seat_label(self.seats[role_id]):<22}"
-                + (self.teams[role_id].label if role_id in self.teams else ""),
+                escape(  # a team's name is typed by the facilitator: never markup
+                    f"{role.name:<{width}}{seat_label(self.seats[role_id]):<22}"
+                    + (self.teams[role_id].label if role_id in self.teams else "")
+                ),
                 id=role_id,
             )
             for role_id, role in scenario.roles.items()

@@ -24,6 +24,14 @@ async def test_help_lists_the_table_keys(make_app):
         text = screen_text(app)
         for words in ("How to play", "| `p` | Pledge |", "| `v` | Call vote |", "Amend"):
             assert words in text
+        # The keys run past the box: the keyboard scrolls to them.
+        from textual.containers import VerticalScroll
+
+        box = app.screen.query_one(VerticalScroll)
+        assert box.max_scroll_y > 0 and box.scroll_y == 0
+        await pilot.press("end")
+        await settle(pilot)
+        assert box.scroll_y == box.max_scroll_y
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, TableScreen)

@@ -303,3 +303,38 @@ async def test_the_other_side_votes_and_vetoes_at_the_security_council(make_app,
         assert table.session.state.vetoed
         assert table.session.state.unsc_vetoes[0] == "gamma"
         assert "veto" in screen_text(app).lower()
+
+
+async def test_the_log_wraps_to_its_width_whatever_tab_was_open_and_after_a_resize(make_app):
+    """Lines written while another tab is shown used to come out one letter to a row, and
+    lines written before a resize kept their old breaks."""
+    from negotiation.tui.widgets.log import WrappingLog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_default_game(pilot)
+        while not isinstance(app.screen, TableScreen):
+            await pilot.press("enter")  # the opening event, if France is told of one
+            await settle(pilot)
+        table = app.screen
+        await pilot.press("r")  # the Rules tab, while the round is played
+        await settle(pilot)
+        await pilot.press("e")  # end the turn: the bots move, the log grows
+        await settle(pilot)
+        while not isinstance(app.screen, TableScreen):
+            await pilot.press("enter")
+            await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        log = table.query_one("#log-text", WrappingLog)
+        assert len(log.texts) > 5
+        widths = [line.cell_length for line in log.lines]
+        width = log.scrollable_content_region.width
+        assert not [line for line in log.lines if len(line.text.strip()) == 1]  # a letter a row
+        assert max(widths) <= width
+        await pilot.resize_terminal(80, 30)
+        await settle(pilot)
+        narrower = log.scrollable_content_region.width
+        assert narrower < width
+        assert max(line.cell_length for line in log.lines) <= narrower
+        assert len(log.lines) > len(widths)  # the same lines, broken again

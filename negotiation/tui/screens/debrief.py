@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown
 
@@ -20,7 +21,8 @@ class DebriefScreen(Screen[None]):
 
     DEFAULT_CSS = """
     DebriefScreen ScorePlot { height: 12; border-bottom: solid $primary; }
-    DebriefScreen Markdown { height: 1fr; padding: 0 1; }
+    DebriefScreen VerticalScroll { height: 1fr; }
+    DebriefScreen Markdown { padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Back", id="debrief.close"),
@@ -40,11 +42,12 @@ class DebriefScreen(Screen[None]):
         plot = ScorePlot(game_series(spec, points), id="plot")
         plot.current = len(points) - 1
         yield plot
-        yield Markdown(to_markdown(debrief_of(self.states, self.game_name)), id="debrief")
+        with VerticalScroll():  # the arrows, Page Up/Down, Home and End scroll it
+            yield Markdown(to_markdown(debrief_of(self.states, self.game_name)), id="debrief")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Markdown).focus()
+        self.query_one(VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -26,7 +26,6 @@ from textual.widgets import (
     Footer,
     Input,
     Label,
-    RichLog,
     Select,
     SelectionList,
     Static,
@@ -54,6 +53,7 @@ from negotiation.tui.markup import escape
 from negotiation.tui.screens.dialogs import ChoiceDialog, Confirm, Dialog, TextDialog
 from negotiation.tui.session import HUMAN, seat_label
 from negotiation.tui.widgets.gauge import bar, tone
+from negotiation.tui.widgets.log import WrappingLog
 
 if TYPE_CHECKING:
     from negotiation.tui.session import GameSession
@@ -268,7 +268,7 @@ class FacilitatorScreen(Screen[None]):
                 yield Static(id="timer-state")
                 yield Static(id="projector")
                 yield Static(id="credibility")
-        yield RichLog(id="log", wrap=True, markup=True, min_width=1)
+        yield WrappingLog(id="log")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -363,7 +363,7 @@ class FacilitatorScreen(Screen[None]):
 
     def write_log(self) -> None:
         """Append new log entries: all of them, private ones and notes marked (Rich markup)."""
-        log = self.query_one("#log", RichLog)
+        log = self.query_one("#log", WrappingLog)
         entries = self.session.state.log
         classroom = self.session.classroom
         for entry in entries[self.logged :]:
@@ -377,7 +377,7 @@ class FacilitatorScreen(Screen[None]):
             team = classroom.teams.get(entry.actor)
             tag = f"[dim]\\[{rich_escape(team.name)}][/dim] " if team else ""
             stamp = f"[dim]{entry.step:>3} R{entry.round}[/dim] "
-            log.write(stamp + tag + mark + rich_escape(entry.text))
+            log.add(stamp + tag + mark + rich_escape(entry.text))
         self.logged = len(entries)
 
     def tick(self) -> None:

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
@@ -49,8 +50,9 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen Markdown { width: 90; max-width: 100%; height: 90%; border: thick $accent;
-                          background: $surface; padding: 0 1; }
+    HelpScreen VerticalScroll { width: 90; max-width: 100%; height: 90%; border: thick $accent;
+                                background: $surface; padding: 0 1; }
+    HelpScreen Markdown { background: $surface; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="help.close"),
@@ -61,10 +63,11 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        yield Markdown(HOW_TO_PLAY + keys_markdown(self.sections))
+        with VerticalScroll():  # the arrows, Page Up/Down, Home and End scroll it
+            yield Markdown(HOW_TO_PLAY + keys_markdown(self.sections))
 
     def on_mount(self) -> None:
-        self.query_one(Markdown).focus()
+        self.query_one(VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, RichLog, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from negotiation.engine import Abstain as AbstainAction
 from negotiation.engine import (
@@ -53,6 +53,7 @@ from negotiation.tui.screens.dialogs import (
 )
 from negotiation.tui.widgets.deal_grid import DealGrid, OfferGrid
 from negotiation.tui.widgets.gauge import CredibilityGauge, Panel
+from negotiation.tui.widgets.log import WrappingLog
 
 if TYPE_CHECKING:
     from negotiation.tui.session import GameSession
@@ -84,7 +85,7 @@ class TableScreen(Screen[None]):
     TableScreen #detail { height: 2; padding: 0 1; color: $text-muted; }
     TableScreen TabbedContent { height: 1fr; }
     TableScreen TabPane { padding: 0 1; }
-    TableScreen RichLog { min-width: 1; background: $surface 0%; }
+    TableScreen WrappingLog { min-width: 1; background: $surface 0%; }
     TableScreen #stances { padding: 0 1; height: auto; }
     TableScreen.-narrow #right { width: 29; }
     """
@@ -136,9 +137,9 @@ class TableScreen(Screen[None]):
                 yield Panel(id="detail")
                 with TabbedContent(initial="log"):
                     with TabPane("Log", id="log"):
-                        yield RichLog(id="log-text", wrap=True, markup=True, min_width=1)
+                        yield WrappingLog(id="log-text")
                     with TabPane("Messages", id="messages"):
-                        yield RichLog(id="messages-text", wrap=True, markup=True, min_width=1)
+                        yield WrappingLog(id="messages-text")
                     with TabPane("Pledges", id="pledges"), VerticalScroll():
                         yield Static(id="pledges-text")
                     with TabPane("Rules", id="rules"), VerticalScroll():
@@ -264,11 +265,11 @@ class TableScreen(Screen[None]):
 
         The logs are written incrementally: a long game's log is never re-laid out whole.
         """
-        log = self.query_one("#log-text", RichLog)
-        inbox = self.query_one("#messages-text", RichLog)
+        log = self.query_one("#log-text", WrappingLog)
+        inbox = self.query_one("#messages-text", WrappingLog)
         if self.logged_for != self.viewer:
-            log.clear()
-            inbox.clear()
+            log.clear_lines()
+            inbox.clear_lines()
             self.logged, self.logged_for, self.messages_written = 0, self.viewer, 0
         entries = self.session.state.log
         for entry in entries[self.logged :]:
@@ -277,17 +278,17 @@ class TableScreen(Screen[None]):
             stamp = f"[dim]R{entry.round}[/dim] "
             if entry.action is not None and entry.action.type == "message":
                 if not self.messages_written:
-                    inbox.clear()  # the "no messages" placeholder
-                inbox.write(stamp + rich_escape(entry.text))
+                    inbox.clear_lines()  # the "no messages" placeholder
+                inbox.add(stamp + rich_escape(entry.text))
                 self.messages_written += 1
                 continue
             private = "[yellow](private)[/yellow] " if entry.visible_to else ""
             team = self.session.classroom.teams.get(entry.actor)
             tag = f"[dim]\\[{rich_escape(team.name)}][/dim] " if team else ""
-            log.write(stamp + tag + private + rich_escape(entry.text))
+            log.add(stamp + tag + private + rich_escape(entry.text))
         self.logged = len(entries)
-        if not self.messages_written and not inbox.lines:
-            inbox.write("[dim]No private messages. Press m to write one.[/dim]")
+        if not self.messages_written and not inbox.texts:
+            inbox.add("[dim]No private messages. Press m to write one.[/dim]")
 
     def pledges_text(self, view: RoleView) -> str:
         lines = []

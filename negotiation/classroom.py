@@ -73,6 +73,10 @@ class RoundTimer(BaseModel):
         seconds = min(MAX_TIMER, max(0.0, seconds))
         return cls(seconds=seconds, remaining=seconds)
 
+    def reset(self) -> RoundTimer:
+        """The clock for a new round: as long as this one was set for, paused."""
+        return RoundTimer.set(self.seconds)
+
     @property
     def running(self) -> bool:
         return self.deadline is not None

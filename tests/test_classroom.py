@@ -69,3 +69,21 @@ def test_teams_are_read_from_one_line():
     for bad in ("", ": Ana", "x" * 61, "T: " + ", ".join(f"m{i}" for i in range(13))):
         with pytest.raises(ValueError):
             parse_team(bad)
+
+
+def test_a_new_round_gets_a_fresh_clock_however_the_last_one_ended(paris) -> None:
+    """The round ends by itself (every seat moves) as well as by the facilitator: either way
+    round 2 starts with the clock set for it, not at "time is up"."""
+    from negotiation.tui.session import GameSession
+
+    session = GameSession.start(paris, {}, seed=2, facilitator=True)
+    session.update_classroom(timer=RoundTimer.set(5).start(1000.0))  # long since run out
+    while session.state.round == 1:
+        session.bot_step()
+    assert session.classroom.timer == RoundTimer.set(5)
+    assert session.save.classroom.timer == RoundTimer.set(5)  # and saved so
+
+
+def test_a_new_clock_is_the_length_set_and_paused() -> None:
+    timer = RoundTimer.set(120).start(50.0).extend(60, 80.0)
+    assert timer.reset() == RoundTimer.set(180)

@@ -551,6 +551,12 @@ class GameServer:
             game.steps.append(step)
             game.client_ids[message.id] = step.step
             self._broadcast(game, before, fields, mover=seat, move_id=message.id)
+            timer = game.classroom.timer
+            if timer is not None and after.round > before.round:
+                # A new round, a fresh clock of the same length, stopped until started:
+                # however the last round ended.
+                classroom = game.classroom.model_copy(update={"timer": timer.reset()})
+                await self._set_classroom(game, classroom)
             if after.over:
                 self._reveal(game, game.seats)
             else:

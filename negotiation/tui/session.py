@@ -209,9 +209,16 @@ class GameSession:
         Raises:
             IllegalAction: the move is not allowed; nothing changes.
         """
-        after = apply(self.state, action)
+        before = self.state
+        after = apply(before, action)
         self.state = after
         self.save = append_step(self.save, action, after, updated=now())
+        timer = self.save.classroom.timer
+        if timer is not None and after.round > before.round:
+            # A new round, a fresh clock of the same length, stopped until started: however
+            # the last round ended.
+            classroom = self.save.classroom.model_copy(update={"timer": timer.reset()})
+            self.save = self.save.model_copy(update={"classroom": classroom})
         self.write()
         return after
 

@@ -497,3 +497,35 @@ async def test_the_facilitator_gives_a_seat_a_new_code_and_the_old_one_stops_wor
     welcome = await again.join()
     assert welcome.seat == "uk"
     await again.close()
+
+
+async def test_a_new_round_gets_a_fresh_clock_however_the_last_one_ended(
+    served: tuple[GameServer, str],
+) -> None:
+    from negotiation.classroom import RoundTimer
+    from negotiation.net.protocol import TimerOp
+
+    server, url = served
+    codes = await new_game(url)
+    chair = SeatConnection(url, codes[FACILITATOR])
+    await chair.join()
+    await chair.send_message(TimerOp(op="set", seconds=300))
+    await chair.send_message(TimerOp(op="start"))
+    game = await server.game(codes["game"])
+    while game.classroom.timer is None or not game.classroom.timer.running:
+        await chair.receive()
+    seats = {role: SeatConnection(url, codes[role]) for role in PARIS.turns.order}
+    for seat in seats.values():
+        await seat.join()
+    while game.state.round == 1:  # every delegation passes: the round ends by itself
+        role = game.state.turn or ""
+        await seats[role].send(Pass(role=role))
+        while seats[role].pending is not None:
+            await seats[role].receive()
+    while chair.classroom.timer is not None and chair.classroom.timer.running:
+        await chair.receive()  # the facilitator is told of the new clock
+    assert chair.classroom.timer == game.classroom.timer == RoundTimer.set(300)  # paused, full
+    stored = json.loads(server.store.load(codes["game"])[0].classroom or "{}")
+    assert stored["timer"]["remaining"] == 300
+    for seat in [chair, *seats.values()]:
+        await seat.close()

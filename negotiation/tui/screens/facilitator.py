@@ -511,11 +511,8 @@ class FacilitatorScreen(Screen[None]):
         state = self.session.state
 
         def confirmed(yes: object) -> None:
-            if yes and self.play(Advance(role=FACILITATOR)):
-                timer = self.session.classroom.timer
-                if timer is not None:
-                    # A new round, a fresh clock of the same length, stopped until started.
-                    self.change_timer(RoundTimer.set(timer.seconds))
+            if yes:  # the new round's clock is set afresh by the session (or the server)
+                self.play(Advance(role=FACILITATOR))
 
         self.app.push_screen(
             Confirm(f"End round {state.round} now and move to the next?", "End the round", "No"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, Select, SelectionList
 
@@ -317,6 +318,8 @@ async def test_the_facilitator_can_undo_the_move_that_ended_the_game(make_app, c
         await pilot.press("d")
         await settle(pilot)
         assert session.classroom.projector == "debrief"
+        told = [Content.from_markup(str(n.message)).plain for n in app._notifications]
+        assert any("[ and ] turn its pages" in line for line in told)  # the keys, not markup
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, EndScreen)

@@ -338,3 +338,26 @@ async def test_the_log_wraps_to_its_width_whatever_tab_was_open_and_after_a_resi
         assert narrower < width
         assert max(line.cell_length for line in log.lines) <= narrower
         assert len(log.lines) > len(widths)  # the same lines, broken again
+
+
+async def test_the_new_package_dialog_opens_ready_for_the_keyboard(make_app):
+    """Enter and the arrows used to do nothing in it until Tab was pressed."""
+    from textual.widgets import Select
+
+    from negotiation.tui.screens.dialogs import ProposeDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_default_game(pilot)
+        while not isinstance(app.screen, TableScreen):
+            await pilot.press("enter")
+            await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ProposeDialog)
+        assert isinstance(app.focused, Select)
+        first = app.focused
+        await pilot.press("enter", "down", "enter")  # open it, take the next option
+        await settle(pilot)
+        assert first.value != dialog.view.package[next(iter(dialog.view.issues))]

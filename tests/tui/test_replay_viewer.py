@@ -80,6 +80,15 @@ async def test_the_viewer_steps_jumps_and_marks_the_current_step(
         text = screen_text(app)
         for role in finished_game.scenario.roles.values():
             assert role.name[:14] in text
+        # pledges in their units, as the table shows them ("3 thousand troops")
+        await pilot.press("end")
+        await settle(pilot)
+        spec = finished_game.scenario
+        for role_id, own in finished_game.pledges.items():
+            for kind, units in own.items():
+                shown = f"{spec.roles[role_id].short}: "
+                assert shown in screen_text(app)
+                assert f"{units} {spec.pledge_kinds[kind].unit}" in screen_text(app)
 
 
 async def test_play_on_from_a_step_starts_a_new_game(make_app, saved_game, tmp_path):

@@ -326,6 +326,10 @@ class ProposeDialog(Dialog):
                 yield Button("Table it (ctrl+s)", id="submit", variant="primary")
                 yield Button("Cancel (Esc)", id="cancel")
 
+    def on_mount(self) -> None:
+        first = next(iter(self.view.issues))
+        self.query_one(f"#issue-{first}", Select).focus()  # Enter opens it; Tab moves on
+
     def package(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for issue_id in self.view.issues:

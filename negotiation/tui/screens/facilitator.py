@@ -625,7 +625,7 @@ class FacilitatorScreen(Screen[None]):
         on = self.session.classroom.projector != "debrief"
         self.session.update_classroom(projector="debrief" if on else "table", debrief_page=0)
         self.notify(
-            "The projector shows the class debrief: [ and ] turn its pages."
+            "The projector shows the class debrief: \\[ and ] turn its pages."
             if on
             else "The projector shows the table again."
         )

@@ -138,9 +138,7 @@ class ReplayScreen(Screen[None]):
             lines.append("")
             lines.append("[b]Pledges[/b]")
             for role_id, own in state.pledges.items():
-                parts = ", ".join(
-                    f"{u} {spec.pledge_kinds[k].label.lower()}" for k, u in own.items()
-                )
+                parts = ", ".join(f"{u} {spec.pledge_kinds[k].unit}" for k, u in own.items())
                 lines.append(f"{escape(spec.roles[role_id].short)}: {escape(parts)}")
         self.query_one("#scores", Panel).set("\n".join(lines))
         self.query_one("#scores", Panel).styles.height = len(lines) + 1

@@ -269,10 +269,11 @@ async def test_an_existing_file_is_replaced_only_when_confirmed(make_app, saves_
     ("name", "words"),
     [
         ("class.txt", "end the file name with .html or .md"),
-        ("group-0.json/class.html", "Cannot write"),  # a folder that is a file
+        ("group-0.json/class.html", "no such folder"),  # a folder that is a file
+        ("nowhere/class.html", "no such folder"),  # reported, not made
         ("taken.html", "is a folder"),
     ],
-    ids=["unknown-ending", "unwritable", "a-folder"],
+    ids=["unknown-ending", "unwritable", "no-folder", "a-folder"],
 )
 async def test_a_failed_export_is_a_message_not_a_traceback(make_app, saves_dir, name, words):
     app = make_app()

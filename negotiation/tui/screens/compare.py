@@ -38,6 +38,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from negotiation.engine import Status
+from negotiation.files import write_user_file
 from negotiation.report.compare import (
     NO_OPTION,
     Comparison,
@@ -48,7 +49,6 @@ from negotiation.report.compare import (
     to_html,
     to_markdown,
 )
-from negotiation.savefile import write_atomic
 from negotiation.tui.markup import escape
 from negotiation.tui.session import SaveEntry, list_saves
 from negotiation.tui.widgets.gauge import Panel, bar, tone
@@ -555,10 +555,9 @@ class CompareScreen(Screen[None]):
             )
             return
         try:
-            write_atomic(path, render(self.comparison))
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.notify(f"Cannot write {path}: {reason}", title="Not exported", severity="error")
+            write_user_file(path, render(self.comparison), ValueError)
+        except ValueError as exc:
+            self.notify(str(exc), title="Not exported", severity="error")
             return
         self.notify(f"Wrote {path}", title="Comparison exported")
 

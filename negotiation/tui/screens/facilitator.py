@@ -269,7 +269,7 @@ class FacilitatorScreen(Screen[None]):
                 yield Static(id="projector")
                 yield Static(id="credibility")
         yield WrappingLog(id="log")
-        yield Footer()
+        yield Footer(compact=True)  # many levers: every one must fit
 
     def on_mount(self) -> None:
         self.redraw()

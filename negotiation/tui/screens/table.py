@@ -147,7 +147,7 @@ class TableScreen(Screen[None]):
             with VerticalScroll(id="right"):
                 yield CredibilityGauge(id="gauge")
                 yield Static(id="stances")
-        yield Footer()
+        yield Footer(compact=True)  # many moves: every one must fit
 
     def on_mount(self) -> None:
         self.query_one(DealGrid).focus()

@@ -32,6 +32,13 @@ async def start_default_game(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
+async def past_the_notices(pilot: Pilot[int]) -> None:
+    """Enter through whatever notices stand before the table (events, the vote's result)."""
+    while not isinstance(pilot.app.screen, TableScreen):
+        await pilot.press("enter")
+        await settle(pilot)
+
+
 async def play_to_end(pilot: Pilot[int], moves: list[str], limit: int = 3000) -> list[str]:
     """Answer every dialog and make the given moves (then pass) until the end screen.
 
@@ -313,17 +320,13 @@ async def test_the_log_wraps_to_its_width_whatever_tab_was_open_and_after_a_resi
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await start_default_game(pilot)
-        while not isinstance(app.screen, TableScreen):
-            await pilot.press("enter")  # the opening event, if France is told of one
-            await settle(pilot)
+        await past_the_notices(pilot)
         table = app.screen
         await pilot.press("r")  # the Rules tab, while the round is played
         await settle(pilot)
         await pilot.press("e")  # end the turn: the bots move, the log grows
         await settle(pilot)
-        while not isinstance(app.screen, TableScreen):
-            await pilot.press("enter")
-            await settle(pilot)
+        await past_the_notices(pilot)
         await pilot.press("l")
         await settle(pilot)
         log = table.query_one("#log-text", WrappingLog)
@@ -349,9 +352,7 @@ async def test_the_new_package_dialog_opens_ready_for_the_keyboard(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await start_default_game(pilot)
-        while not isinstance(app.screen, TableScreen):
-            await pilot.press("enter")
-            await settle(pilot)
+        await past_the_notices(pilot)
         await pilot.press("n")
         await settle(pilot)
         dialog = app.screen

@@ -7,8 +7,10 @@ the same way everywhere. Documents written with ``-o`` go through :func:`write_u
 
 from __future__ import annotations
 
+import os
 import re
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,12 +91,10 @@ def write_user_file(path: str | Path, text: str, error: type[Exception]) -> None
     """Write a document to the file a user named, or ``error`` with one line.
 
     A regular file (or a new one) is written atomically (see
-    :func:`negotiation.savefile.write_atomic`), through a symbolic link if the name is one;
+    :func:`write_atomic`), through a symbolic link if the name is one;
     a device or a pipe (``/dev/stdout``, say) is written into, not replaced. The folder must
     exist: a mistyped folder is reported, not made.
     """
-    from negotiation.savefile import write_atomic
-
     source = str(path)
     try:
         named = Path(path)
@@ -114,3 +114,38 @@ def write_user_file(path: str | Path, text: str, error: type[Exception]) -> None
         raise error(f"{source}: cannot write: {exc.strerror or exc}") from None
     except ValueError:  # e.g. a NUL byte in the name
         raise error(f"{source!r}: not a valid file name") from None
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write a file so that it is either wholly the old or wholly the new content."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp makes the file private; give it the permissions a new file gets here
+        # (usually readable by all), so that reports and saves can be shared and handed in.
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - some systems cannot open folders
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

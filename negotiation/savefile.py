@@ -20,9 +20,7 @@ and synced, then renamed over the old one, so an interrupted write leaves the ol
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,7 @@ from negotiation.engine import (
     apply,
     new_game,
 )
-from negotiation.files import control_character, read_user_file
+from negotiation.files import control_character, read_user_file, write_atomic
 from negotiation.rules import Ruleset
 from negotiation.scenario import Scenario, ScenarioError, parse_scenario, scenario_hash
 from negotiation.scenario.loader import format_validation_error
@@ -313,41 +311,6 @@ def read_save(path: str | Path) -> tuple[SaveFile, GameState]:
     raw = read_user_file(path, "save file", MAX_SAVE_BYTES, SaveError)
     save = loads(raw, source)
     return save, replay(save, source)
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file so that it is either wholly the old or wholly the new content."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private; give it the permissions a new file gets here
-        # (usually readable by all), so that reports and saves can be shared and handed in.
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # pragma: no cover - some systems cannot open folders
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def write_save(path: str | Path, save: SaveFile) -> None:

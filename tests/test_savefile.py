@@ -32,6 +32,7 @@ from negotiation.engine import (
     new_game,
     template,
 )
+from negotiation.files import write_atomic
 from negotiation.rules import Ruleset, ScoreCard
 from negotiation.savefile import (
     MAX_SAVE_BYTES,
@@ -44,7 +45,6 @@ from negotiation.savefile import (
     read_save,
     replay,
     replay_states,
-    write_atomic,
     write_save,
 )
 

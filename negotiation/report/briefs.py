@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from negotiation.files import write_atomic
 from negotiation.report.html import BASE_STYLE, esc
 from negotiation.report.markdown import md_text
 from negotiation.rules import Ruleset
-from negotiation.savefile import write_atomic
 from negotiation.scenario.model import DIMENSIONS, Inject, Role, Scenario
 
 FORMATS = ("md", "html")

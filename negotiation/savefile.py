@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -155,12 +155,23 @@ def step_hash(save: SaveFile, number: int, action: Action | None, after: GameSta
     """The hash ``save`` records for its step ``number`` (0 for the opening, whose action is
     None; 1 for the first action), by the save's version; the steps before it must be in
     ``save.log`` already."""
-    if save.version == 1:
-        return after.fingerprint()
-    if number == 0:
-        return after.step_hash("")
-    previous = save.log[number - 2].hash if number > 1 else save.start
-    return after.step_hash(previous, action)
+    previous = "" if number == 0 else save.log[number - 2].hash if number > 1 else save.start
+    return hash_of(save.version, previous, action, after)
+
+
+def hash_of(
+    version: int,
+    previous: str,
+    action: Action | None,
+    after: GameState,
+    fields: Mapping[str, Any] | None = None,
+) -> str:
+    """The hash save format ``version`` records for the step ``action`` that led to ``after``
+    (the opening's when ``action`` is None), ``previous`` the hash before it ("" for the
+    opening); ``fields`` as for :meth:`GameState.fingerprint`."""
+    if version == 1:
+        return after.fingerprint(fields)
+    return after.step_hash(previous, action, fields)
 
 
 def _replay_pairs(state: GameState) -> Iterator[tuple[Action, GameState]]:

@@ -20,7 +20,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,7 +34,6 @@ from websockets.protocol import State
 from negotiation.classroom import Classroom, RoundTimer
 from negotiation.engine import (
     FACILITATOR,
-    Action,
     GameState,
     IllegalAction,
     apply,
@@ -78,7 +77,7 @@ from negotiation.net.seatview import (
 )
 from negotiation.net.store import GameRecord, StepTaken, Store, StoredStep, StoreError
 from negotiation.rules import Ruleset
-from negotiation.savefile import LogStep, SaveFile, summary_of
+from negotiation.savefile import LogStep, SaveFile, hash_of, summary_of
 from negotiation.scenario import ScenarioError, parse_scenario, scenario_hash
 
 log = logging.getLogger("negotiation.server")
@@ -539,7 +538,7 @@ class GameServer:
             step = StoredStep(
                 step=len(game.steps) + 1,
                 action=action.model_dump_json(),
-                hash=_step_hash(game.record, previous, action, after, fields),
+                hash=hash_of(game.record.hashing, previous, action, after, fields),
                 client_id=message.id,
             )
             try:
@@ -756,14 +755,14 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
     except (ScenarioError, ValueError) as exc:
         raise StoreError(f"{where}: {exc}") from None
     state = new_game(rules, seed=record.seed, rounds=record.rounds)
-    start = previous = _step_hash(record, "", None, state)
+    start = previous = hash_of(record.hashing, "", None, state)
     for step in steps:
         try:
             action = action_adapter().validate_json(step.action)
             state = apply(state, action)
         except ValueError as exc:
             raise StoreError(f"{where}: step {step.step}: {exc}") from None
-        if _step_hash(record, previous, action, state) != step.hash:
+        if hash_of(record.hashing, previous, action, state) != step.hash:
             raise StoreError(f"{where}: step {step.step}: the replay differs from the stored hash")
         previous = step.hash
     classroom = (
@@ -782,20 +781,6 @@ def load_game(record: GameRecord, steps: list[StoredStep]) -> LiveGame:
         classroom=classroom,
         start=start,
     )
-
-
-def _step_hash(
-    record: GameRecord,
-    previous: str,
-    action: Action | None,
-    after: GameState,
-    fields: Mapping[str, Any] | None = None,
-) -> str:
-    """The hash the store keeps for a step (or the opening), as the game's ``hashing``
-    version makes it (see :mod:`negotiation.savefile`)."""
-    if record.hashing == 1:
-        return after.fingerprint(fields)
-    return after.step_hash(previous, action, fields)
 
 
 def export_save(game: LiveGame) -> SaveFile:
